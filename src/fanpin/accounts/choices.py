@@ -1,0 +1,53 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROVINCE = "province", "省级工作人员"
+    CITY = "city", "市级工作人员"
+    COUNTY = "county", "县级工作人员"
+    TOWNSHIP = "township", "乡镇工作人员"
+    VILLAGE = "village", "村级工作人员"
+    DEPARTMENT = "department", "行业部门数据专员"
+    INSPECTOR = "inspector", "督查（只读）"
+    ADMIN = "admin", "系统管理员"
+
+
+class Permission(models.TextChoices):
+    """What a role may do, always within its area."""
+
+    VIEW = "view", "查看"
+    EDIT = "edit", "录入与修改"
+    REVIEW = "review", "乡镇审核"
+    APPROVE = "approve", "县级审定"
+    UPLOAD_DEPARTMENT_DATA = "upload_department_data", "上传部门数据"
+    VIEW_AUDIT = "view_audit", "查看审计日志"
+    MANAGE_USERS = "manage_users", "管理账号"
+    MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.PROVINCE: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT}),
+    Role.CITY: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT}),
+    Role.COUNTY: frozenset({Permission.VIEW, Permission.EDIT, Permission.APPROVE, Permission.VIEW_AUDIT}),
+    Role.TOWNSHIP: frozenset({Permission.VIEW, Permission.EDIT, Permission.REVIEW}),
+    Role.VILLAGE: frozenset({Permission.VIEW, Permission.EDIT}),
+    Role.DEPARTMENT: frozenset({Permission.VIEW, Permission.UPLOAD_DEPARTMENT_DATA}),
+    Role.INSPECTOR: frozenset({Permission.VIEW, Permission.VIEW_AUDIT}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.VIEW,
+            Permission.VIEW_AUDIT,
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_DIVISIONS,
+        }
+    ),
+}
+
+# The division level each staff role's area is expected to be at (other roles: any level).
+ROLE_LEVEL = {
+    Role.PROVINCE: 1,
+    Role.CITY: 2,
+    Role.COUNTY: 3,
+    Role.TOWNSHIP: 4,
+    Role.VILLAGE: 5,
+}

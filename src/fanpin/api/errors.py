@@ -1,0 +1,10 @@
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from fanpin.core.errors import ApplicationError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": exc.message, "errors": exc.details}, status=400)
+    return drf_exception_handler(exc, context)

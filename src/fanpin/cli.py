@@ -1,0 +1,223 @@
+"""The `fanpin` command. 防返贫监测帮扶系统命令行 / fanpin command line.
+
+Wraps Django's management commands: any command not listed here (migrate, createsuperuser, shell, …)
+is passed to Django unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DESCRIPTION = """防止返贫动态监测和帮扶系统（fanpin）命令行。
+fanpin — dynamic monitoring and assistance to prevent return to poverty.
+
+未列出的子命令原样交给 Django 管理命令（如 migrate、shell、createsuperuser）。
+Any other sub-command is passed to Django's manage.py (e.g. migrate, shell, createsuperuser)."""
+
+COMMANDS = {
+    "demo": "建库、导入山西区划、创建演示账号并启动网站 / set up the demo database and serve it",
+    "serve": "只启动网站（及后台任务执行器）/ serve the web app (and a job worker)",
+    "worker": "运行后台任务执行器 / run the background job worker",
+    "divisions": "行政区划：divisions load FILE… / administrative divisions: load CSV files",
+    "users": "账号：users create … / accounts: create a user",
+}
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanpin.settings.base")
+    import django
+
+    django.setup()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fanpin", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令/command")
+
+    demo = sub.add_parser("demo", help=COMMANDS["demo"], description=COMMANDS["demo"])
+    demo.add_argument("--host", default="127.0.0.1", help="监听地址 / address (默认 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="端口 / port (默认 8000)")
+    demo.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站 / prepare data only")
+
+    serve = sub.add_parser("serve", help=COMMANDS["serve"], description=COMMANDS["serve"])
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址 / address")
+    serve.add_argument("--port", type=int, default=8000, help="端口 / port")
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn 进程数 / gunicorn worker processes")
+    serve.add_argument("--no-jobs", action="store_true", help="不在本进程执行后台任务 / do not run jobs here")
+
+    sub.add_parser("worker", help=COMMANDS["worker"], description=COMMANDS["worker"])
+
+    div = sub.add_parser("divisions", help=COMMANDS["divisions"], description=COMMANDS["divisions"])
+    div_sub = div.add_subparsers(dest="action", metavar="操作/action", required=True)
+    load = div_sub.add_parser(
+        "load",
+        help="导入区划 CSV 文件（全部成功才写入）/ load division CSV files (all or nothing)",
+        description="导入国家统计局格式的区划 CSV：code,name,上级代码列。不带文件时导入内置的山西省区划。\n"
+        "Load NBS-format division CSV files; with no file, load the bundled Shanxi divisions.",
+    )
+    load.add_argument("files", nargs="*", metavar="FILE", help="CSV 文件 / CSV files")
+
+    users = sub.add_parser("users", help=COMMANDS["users"], description=COMMANDS["users"])
+    users_sub = users.add_subparsers(dest="action", metavar="操作/action", required=True)
+    create = users_sub.add_parser("create", help="创建账号 / create an account")
+    create.add_argument("--username", required=True, help="账号 / login name")
+    create.add_argument("--role", required=True, help="角色 / role: province city county township village department inspector admin")
+    create.add_argument("--area", default="", help="所辖区划代码 / area division code")
+    create.add_argument("--name", default="", help="姓名 / display name")
+    create.add_argument("--password", default=None, help="密码（不填则提示输入）/ password (prompted if omitted)")
+    return parser
+
+
+def _progress_bar(desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="行", file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, total: int) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _run_job(kind: str, title: str, params: dict) -> int:
+    from fanpin.core.jobs import job_enqueue, job_run_now
+    from fanpin.core.models.job import JobStatus
+
+    job = job_enqueue(kind=kind, title=title, params=params)
+    bar, update = _progress_bar(title)
+    job = job_run_now(job, on_progress=update)
+    bar.close()
+    if job.status == JobStatus.SUCCEEDED:
+        print(job.log.rstrip())
+        return 0
+    print(job.error, file=sys.stderr)
+    return 1
+
+
+def cmd_divisions_load(files: list[str]) -> int:
+    from fanpin.divisions.services.load import shanxi_files
+
+    paths = [os.path.abspath(f) for f in files] or [str(p) for p in shanxi_files()]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        print("找不到文件 / file not found: " + ", ".join(missing), file=sys.stderr)
+        return 2
+    return _run_job("divisions.load", f"导入行政区划（{len(paths)} 个文件）", {"paths": paths})
+
+
+def cmd_users_create(args) -> int:
+    import getpass
+
+    from fanpin.accounts.services.users import user_create
+    from fanpin.core.errors import ApplicationError
+
+    password = args.password or getpass.getpass("密码 / password: ")
+    try:
+        user = user_create(
+            actor="命令行", username=args.username, password=password, role=args.role, area_code=args.area or None,
+            display_name=args.name,
+        )
+    except ApplicationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"已创建账号 {user.username}（{user.get_role_display()}，{user.area.full_name if user.area else '全部区划'}）")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from django.core.management import call_command
+
+    from fanpin.core.demo import demo_prepare, print_logins
+
+    print("1/3 建立数据库 / migrating …", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    print("2/3 导入山西省行政区划 / loading Shanxi divisions …", flush=True)
+    bar, update = _progress_bar("行政区划")
+    summary = demo_prepare(on_progress=update)
+    bar.close()
+    print("3/3 演示数据 / demo data: " + "；".join(summary), flush=True)
+    print_logins(host=args.host, port=args.port)
+    if args.no_serve:
+        return 0
+    return cmd_serve(argparse.Namespace(host=args.host, port=args.port, workers=2, no_jobs=False))
+
+
+def cmd_serve(args) -> int:
+    import signal
+    import subprocess
+    import threading
+
+    from fanpin.core.jobs import worker_loop
+
+    env = dict(os.environ)
+    cmd = [
+        sys.executable, "-m", "gunicorn", "fanpin.wsgi:application",
+        "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "--threads", "4",
+        "--access-logfile", "-", "--timeout", "120",
+    ]
+    print(f"网站地址 / URL: http://{args.host}:{args.port}/", flush=True)
+    server = subprocess.Popen(cmd, env=env)
+    stopping = threading.Event()
+
+    def stop(*_):
+        stopping.set()
+        server.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if not args.no_jobs:
+        threading.Thread(
+            target=worker_loop, kwargs={"stop": stopping.is_set, "poll_seconds": 1.0}, daemon=True, name="jobs"
+        ).start()
+    try:
+        return server.wait()
+    finally:
+        stopping.set()
+
+
+def cmd_worker() -> int:
+    from fanpin.core.jobs import worker_loop
+
+    print("后台任务执行器已启动 / job worker started (Ctrl+C 退出)", flush=True)
+    try:
+        worker_loop(poll_seconds=1.0)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanpin.settings.base")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["fanpin", *argv])
+        return 0
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    _setup_django()
+    if args.command == "demo":
+        return cmd_demo(args)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "worker":
+        return cmd_worker()
+    if args.command == "divisions":
+        return cmd_divisions_load(args.files)
+    if args.command == "users":
+        return cmd_users_create(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

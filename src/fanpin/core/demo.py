@@ -1,0 +1,70 @@
+"""Demo data: Shanxi divisions and one account per level, created once (re-running creates nothing twice).
+
+Later capabilities add their own demo data here through `DEMO_STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fanpin.accounts.choices import Role
+from fanpin.accounts.models import User
+from fanpin.accounts.services.users import user_create
+from fanpin.divisions.models import Division
+from fanpin.divisions.services.load import divisions_load_shanxi
+
+DEMO_PASSWORD = "Demo@2026"
+# (username, role, area code, display name)
+DEMO_USERS = [
+    ("demo_province", Role.PROVINCE, "14", "省级演示用户（山西省）"),
+    ("demo_city", Role.CITY, "1403", "市级演示用户（阳泉市）"),
+    ("demo_county", Role.COUNTY, "140321", "县级演示用户（平定县）"),
+    ("demo_township", Role.TOWNSHIP, "140321201", "乡镇演示用户（平定县岔口乡）"),
+    ("demo_village", Role.VILLAGE, "140321201249", "村级演示用户（岔口乡秋林庄村）"),
+    ("demo_department", Role.DEPARTMENT, "140321", "部门数据专员（平定县医保局）"),
+    ("demo_inspector", Role.INSPECTOR, "1403", "督查演示用户（阳泉市，只读）"),
+    ("demo_admin", Role.ADMIN, "14", "系统管理员"),
+]
+
+# Later modules append (label, function(on_progress) -> str) steps that create their demo data once.
+DEMO_STEPS: list[tuple[str, Callable]] = []
+
+
+def demo_users_create() -> int:
+    created = 0
+    for username, role, area, name in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user_create(
+            actor="演示数据",
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            area_code=area,
+            display_name=name,
+            check_password=False,
+        )
+        created += 1
+    return created
+
+
+def demo_prepare(on_progress: Callable[[int, int], None] | None = None) -> list[str]:
+    summary = []
+    if Division.objects.filter(level=1, code="14").exists() and Division.objects.filter(level=5).count() >= 21895:
+        summary.append("山西省行政区划已存在")
+    else:
+        result = divisions_load_shanxi(actor="演示数据", on_progress=on_progress)
+        summary.append(f"行政区划新增 {result.created} 个")
+    summary.append(f"演示账号新增 {demo_users_create()} 个")
+    for label, step in DEMO_STEPS:
+        summary.append(f"{label}：{step(on_progress)}")
+    return summary
+
+
+def print_logins(*, host: str, port: int) -> None:
+    print()
+    print(f"  打开 / open:  http://{host}:{port}/")
+    print(f"  演示账号 / demo logins（密码 / password: {DEMO_PASSWORD}）:")
+    for username, _role, area, name in DEMO_USERS:
+        print(f"    {username:<16} {name}  [{area}]")
+    print(flush=True)

@@ -1,0 +1,3 @@
+from fanpin.divisions.models.division import Division
+
+__all__ = ["Division"]

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("fanpin.accounts.urls")),
+    path("divisions/", include("fanpin.divisions.urls")),
+    path("api/", include("fanpin.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("fanpin.core.urls")),
+]
