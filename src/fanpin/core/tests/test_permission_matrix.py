@@ -1,0 +1,240 @@
+"""The permission matrix: every URL in the URL configuration × every role × inside/outside the user's area.
+
+The endpoint table below must name every URL pattern (the first test fails for a new endpoint that
+has no rule). Each rule says what a user must get for an object inside their area, for one outside
+it (never found: 404), and whether the role's permission is needed. List endpoints are also asked
+for data of another area, by filter, and must return none of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fanpin.accounts.choices import Permission, Role
+from fanpin.core.jobs import job_enqueue
+from fanpin.divisions.services.load import divisions_load
+
+# One user per role, at a realistic area (平定县 is the demo county).
+ROLE_AREAS = [
+    (Role.PROVINCE, "14"),
+    (Role.CITY, "1403"),
+    (Role.COUNTY, "140321"),
+    (Role.TOWNSHIP, "140321201"),
+    (Role.VILLAGE, "140321201249"),
+    (Role.DEPARTMENT, "140321"),
+    (Role.INSPECTOR, "1403"),
+    (Role.ADMIN, "14"),
+]
+OTHER_PROVINCE = "99"  # loaded by the fixture: nothing of it is inside any Shanxi user's area
+OUTSIDE_MARKER = "区外任务-OUTSIDE"
+
+
+def outside_code(area: str) -> str:
+    return "990101001001" if area == "14" else "140105001001"  # a village of 小店区 (太原) otherwise
+
+
+@dataclass
+class Ctx:
+    user: object
+    area: str
+    outside: str
+    job_inside: int
+    job_outside: int
+
+
+@dataclass
+class Rule:
+    method: str  # "get" or "post"
+    inside: Callable[[Ctx], str]  # URL for the user's own area or an object within it
+    outside: Callable[[Ctx], str] | None = None  # URL for an object outside; must be 404
+    permission: str | None = None  # role permission needed; without it: 403
+    ok: tuple[int, ...] = (200,)
+    data: Callable[[Ctx, str], dict] | None = None
+    leak_probe: Callable[[Ctx], str] | None = None  # a list URL filtered to the outside area
+    public: bool = False
+    api: bool = False
+    accept: str = ""  # the Accept header sent; defaults to JSON for the API, HTML for pages
+
+
+def _url(name, **kw):
+    return lambda ctx: reverse(name, kwargs={k: (v(ctx) if callable(v) else v) for k, v in kw.items()})
+
+
+RULES: dict[str, Rule] = {
+    "accounts:login": Rule("get", _url("accounts:login"), public=True, ok=(200, 302)),
+    "accounts:logout": Rule("post", _url("accounts:logout"), ok=(302,)),
+    "accounts:password_change": Rule("get", _url("accounts:password_change")),
+    "accounts:profile": Rule("get", _url("accounts:profile")),
+    "core:home": Rule("get", _url("core:home")),
+    "core:job_list": Rule("get", _url("core:job_list"), leak_probe=_url("core:job_list")),
+    "core:job_detail": Rule(
+        "get", _url("core:job_detail", job_id=lambda c: c.job_inside), _url("core:job_detail", job_id=lambda c: c.job_outside)
+    ),
+    "core:audit_list": Rule("get", _url("core:audit_list"), permission=Permission.VIEW_AUDIT),
+    "core:area_switch": Rule(
+        "post",
+        _url("core:area_switch"),
+        _url("core:area_switch"),
+        ok=(302,),
+        data=lambda ctx, where: {"code": ctx.area if where == "inside" else ctx.outside, "next": "/"},
+    ),
+    "divisions:index": Rule("get", _url("divisions:index"), ok=(302,)),
+    "divisions:pick": Rule(
+        "get",
+        lambda c: reverse("divisions:pick") + f"?q={c.area}",
+        leak_probe=lambda c: reverse("divisions:pick") + f"?q={c.outside[:6]}",
+    ),
+    "divisions:upload": Rule("get", _url("divisions:upload"), permission=Permission.MANAGE_DIVISIONS),
+    "divisions:detail": Rule(
+        "get", _url("divisions:detail", code=lambda c: c.area), _url("divisions:detail", code=lambda c: c.outside)
+    ),
+    "divisions:export": Rule(
+        "get", _url("divisions:export", code=lambda c: c.area), _url("divisions:export", code=lambda c: c.outside)
+    ),
+    "api:api-root": Rule("get", _url("api:api-root"), api=True),
+    "api:me": Rule("get", _url("api:me"), api=True),
+    "api:schema": Rule("get", _url("api:schema"), api=True),
+    "api:docs": Rule("get", _url("api:docs"), api=True, accept="text/html"),
+    "api:division-list": Rule(
+        "get",
+        _url("api:division-list"),
+        api=True,
+        leak_probe=lambda c: reverse("api:division-list") + f"?parent={c.outside[:9]}&q={c.outside[:6]}",
+    ),
+    "api:division-detail": Rule(
+        "get",
+        _url("api:division-detail", code=lambda c: c.area),
+        _url("api:division-detail", code=lambda c: c.outside),
+        api=True,
+    ),
+    "api:job-list": Rule("get", _url("api:job-list"), api=True, leak_probe=_url("api:job-list")),
+    "api:job-detail": Rule(
+        "get",
+        _url("api:job-detail", pk=lambda c: c.job_inside),
+        _url("api:job-detail", pk=lambda c: c.job_outside),
+        api=True,
+    ),
+}
+# The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
+ADMIN_NAMESPACE = "admin"
+
+
+def _url_names(patterns=None, namespace=None):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _url_names(p.url_patterns, full)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_endpoint_has_a_rule():
+    names = set(_url_names())
+    missing = sorted(
+        n for n in names if n not in RULES and not (n or "").startswith(ADMIN_NAMESPACE + ":")
+    )
+    assert not missing, f"URL patterns without a permission rule: {missing}"
+    assert None not in names, "every URL pattern must be named so it can be in the matrix"
+
+
+@pytest.fixture
+def other_province(db, tmp_path):
+    rows = {
+        "provinces.csv": "code,name\n99,测试省\n",
+        "cities.csv": "code,name,provinceCode\n9901,测试市,99\n",
+        "areas.csv": "code,name,cityCode,provinceCode\n990101,测试县,9901,99\n",
+        "streets.csv": "code,name,areaCode,provinceCode,cityCode\n990101001,测试镇,990101,99,9901\n",
+        "villages.csv": "code,name,streetCode,provinceCode,cityCode,areaCode\n990101001001,测试村,990101001,99,9901,990101\n",
+    }
+    paths = []
+    for name, text in rows.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(tmp_path / name)
+    divisions_load(actor="测试", paths=paths)
+
+
+def _ctx(user, area):
+    outside = outside_code(area)
+    inside_job = job_enqueue(kind="divisions.load", title="区内任务", params={"paths": []}, area_code=area)
+    outside_job = job_enqueue(kind="divisions.load", title=OUTSIDE_MARKER, params={"paths": []}, area_code=outside)
+    return Ctx(user=user, area=area, outside=outside, job_inside=inside_job.pk, job_outside=outside_job.pk)
+
+
+def _call(client, rule: Rule, ctx: Ctx, where: str):
+    url = (rule.inside if where == "inside" else rule.outside)(ctx)
+    data = rule.data(ctx, where) if rule.data else {}
+    if rule.method == "post":
+        return client.post(url, data)
+    accept = rule.accept or ("application/json" if rule.api else "text/html")
+    return client.get(url, data, HTTP_ACCEPT=accept)
+
+
+@pytest.mark.parametrize("role,area", ROLE_AREAS, ids=[f"{r}@{a}" for r, a in ROLE_AREAS])
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_matrix(client, make_user, other_province, role, area, name):
+    rule = RULES[name]
+    user = make_user(role, area)
+    ctx = _ctx(user, area)
+    client.force_login(user)
+    allowed = rule.permission is None or user.has_role_permission(rule.permission)
+
+    response = _call(client, rule, ctx, "inside")
+    if allowed:
+        assert response.status_code in rule.ok, f"{name} inside for {role}@{area}: {response.status_code}"
+    else:
+        assert response.status_code == 403, f"{name} must be refused for {role}: {response.status_code}"
+
+    if rule.outside is not None:
+        client.force_login(user)
+        response = _call(client, rule, ctx, "outside")
+        assert response.status_code == 404, f"{name} outside the area for {role}@{area}: {response.status_code}"
+
+    if rule.leak_probe is not None and allowed:
+        client.force_login(user)
+        body = client.get(rule.leak_probe(ctx), HTTP_ACCEPT="application/json").content.decode()
+        assert ctx.outside[:6] not in body.replace(ctx.area, ""), f"{name} leaked data of {ctx.outside[:6]}"
+        assert OUTSIDE_MARKER not in body, f"{name} leaked another area's job"
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_anonymous_gets_nothing(client, other_province, name):
+    rule = RULES[name]
+    ctx = Ctx(user=None, area="140321", outside="140105001001", job_inside=1, job_outside=2)
+    response = _call(client, rule, ctx, "inside")
+    if rule.public:
+        assert response.status_code == 200
+    elif rule.api:
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role,area", ROLE_AREAS, ids=[f"{r}@{a}" for r, a in ROLE_AREAS])
+def test_admin_site_only_for_administrators(client, make_user, role, area):
+    user = make_user(role, area)
+    other = make_user(Role.VILLAGE, "140105001001")  # an account in 太原
+    client.force_login(user)
+    response = client.get(reverse("admin:accounts_user_changelist"))
+    if user.has_role_permission(Permission.MANAGE_USERS):
+        assert response.status_code == 200
+        assert user.username in response.content.decode()
+        # A change page for an account outside the admin's area must not be reachable.
+        change = client.get(reverse("admin:accounts_user_change", args=[other.pk]))
+        assert change.status_code == (200 if other.area_id.startswith(area) else 302)
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_api_list_counts_only_own_area(client, make_user):
+    user = make_user(Role.TOWNSHIP, "140321201")
+    client.force_login(user)
+    data = json.loads(client.get("/api/divisions/?level=5").content)
+    assert data["count"] > 0
+    codes = [r["code"] for r in data["results"]]
+    assert all(c.startswith("140321201") for c in codes)
