@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("fanpin.accounts.urls")),
     path("divisions/", include("fanpin.divisions.urls")),
+    path("households/", include("fanpin.registry.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

@@ -5,10 +5,15 @@ from rest_framework.routers import DefaultRouter
 from fanpin.accounts.api import MeView
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
+from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("jobs", JobViewSet, basename="job")
+router.register("households", HouseholdViewSet, basename="household")
+router.register(r"households/(?P<household_id>\d+)/members", HouseholdMemberCreate, basename="household-member")
+router.register("members", MemberViewSet, basename="member")
+router.register("incomes", IncomeViewSet, basename="income")
 
 app_name = "api"
 urlpatterns = [

@@ -18,3 +18,19 @@ def requires(permission: str):
         return wrapped
 
     return decorator
+
+
+def check_permission(actor, permission: str, area_code: str) -> None:
+    """Services call this: the actor's role grants `permission` and `area_code` lies in their area.
+
+    Raises PermissionDenied (a 403 for pages and the API). The object-not-found case (404) is the
+    selectors' job; this is the guard on writes.
+    """
+    from fanpin.core.scope import user_covers
+
+    if not getattr(actor, "pk", None):
+        return  # system actors (CLI, demo, jobs) are trusted callers
+    if not actor.has_role_permission(permission):
+        raise PermissionDenied("您的角色无权进行此操作")
+    if not user_covers(actor, area_code):
+        raise PermissionDenied("该数据不在您的管辖范围内")

@@ -20,12 +20,33 @@ def area_prefix(user: Any) -> str | None:
     return user.area_code
 
 
-def restrict(qs: QuerySet, *, user: Any, field: str = "code") -> QuerySet:
+# Records that carry denormalised division codes (households and what hangs off them) are filtered by
+# equality on the code of the user's level: one indexed lookup, no prefix scan.
+HOUSEHOLD_CODE_FIELDS = {
+    2: "province_code",
+    4: "city_code",
+    6: "county_code",
+    9: "township_code",
+    12: "village_id",
+}
+
+
+def household_fields(path: str = "") -> dict[int, str]:
+    """HOUSEHOLD_CODE_FIELDS reached through a relation path, e.g. household_fields("household__")."""
+    return {n: f"{path}{f}" for n, f in HOUSEHOLD_CODE_FIELDS.items()}
+
+
+def restrict(qs: QuerySet, *, user: Any, field: str = "code", level_fields: dict[int, str] | None = None) -> QuerySet:
     prefix = area_prefix(user)
     if prefix is None:
         return qs.none()
     if prefix == "":
         return qs
+    if level_fields is not None:
+        exact = level_fields.get(len(prefix))
+        if exact is None:
+            return qs.none()
+        return qs.filter(**{exact: prefix})
     return qs.filter(**{f"{field}__startswith": prefix})
 
 

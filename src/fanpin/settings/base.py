@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "fanpin.core",
     "fanpin.divisions",
     "fanpin.accounts",
+    "fanpin.registry",
     "fanpin.api",
 ]
 
@@ -96,7 +97,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "fanpin.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -123,6 +124,7 @@ STATIC_ROOT = env.static_root()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; collectstatic fills it
 _NODE = env.node_modules()
 STATICFILES_DIRS = [
+    BASE_DIR / "static",  # fanpin/app.css, fanpin/app.js: src/fanpin is not an app, so no finder looks here
     ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     ("vendor/echarts", _NODE / "echarts" / "dist"),

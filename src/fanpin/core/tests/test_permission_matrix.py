@@ -9,7 +9,11 @@ for data of another area, by filter, and must return none of it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from urllib.parse import parse_qs, urlsplit
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Callable
 
 import pytest
@@ -18,6 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fanpin.accounts.choices import Permission, Role
 from fanpin.core.jobs import job_enqueue
 from fanpin.divisions.services.load import divisions_load
+from fanpin.registry import idnumber
+from fanpin.registry.services.households import household_create, income_record_set, member_add
 
 # One user per role, at a realistic area (平定县 is the demo county).
 ROLE_AREAS = [
@@ -45,6 +51,12 @@ class Ctx:
     outside: str
     job_inside: int
     job_outside: int
+    household_inside: int = 0
+    household_outside: int = 0
+    member_inside: int = 0
+    member_outside: int = 0
+    income_inside: int = 0
+    income_outside: int = 0
 
 
 @dataclass
@@ -63,6 +75,11 @@ class Rule:
 
 def _url(name, **kw):
     return lambda ctx: reverse(name, kwargs={k: (v(ctx) if callable(v) else v) for k, v in kw.items()})
+
+
+def _member_post(ctx: Ctx, where: str) -> dict:
+    n = next(_SEQ)
+    return {"name": "新成员", "relation": "之子", "id_number": idnumber.make("140321", date(2001, 2, 3), n % 1000)}
 
 
 RULES: dict[str, Rule] = {
@@ -119,6 +136,71 @@ RULES: dict[str, Rule] = {
         _url("api:job-detail", pk=lambda c: c.job_outside),
         api=True,
     ),
+    # Household registry (农户档案)
+    "registry:household_list": Rule(
+        "get", _url("registry:household_list"),
+        leak_probe=lambda c: reverse("registry:household_list") + f"?area={c.outside[:6]}",
+    ),
+    "registry:household_detail": Rule(
+        "get",
+        _url("registry:household_detail", household_id=lambda c: c.household_inside),
+        _url("registry:household_detail", household_id=lambda c: c.household_outside),
+    ),
+    "registry:household_edit": Rule(
+        "get",
+        _url("registry:household_edit", household_id=lambda c: c.household_inside),
+        _url("registry:household_edit", household_id=lambda c: c.household_outside),
+        permission=Permission.EDIT,
+    ),
+    "registry:household_new": Rule("get", _url("registry:household_new"), permission=Permission.EDIT),
+    "registry:member_new": Rule(
+        "get",
+        _url("registry:member_new", household_id=lambda c: c.household_inside),
+        _url("registry:member_new", household_id=lambda c: c.household_outside),
+        permission=Permission.EDIT,
+    ),
+    "registry:member_edit": Rule(
+        "get",
+        _url("registry:member_edit", member_id=lambda c: c.member_inside),
+        _url("registry:member_edit", member_id=lambda c: c.member_outside),
+        permission=Permission.EDIT,
+    ),
+    "api:household-list": Rule(
+        "get", _url("api:household-list"), api=True,
+        leak_probe=lambda c: reverse("api:household-list") + f"?area={c.outside[:6]}",
+    ),
+    "api:household-detail": Rule(
+        "get",
+        _url("api:household-detail", pk=lambda c: c.household_inside),
+        _url("api:household-detail", pk=lambda c: c.household_outside),
+        api=True,
+    ),
+    "api:household-member-list": Rule(
+        "post",
+        _url("api:household-member-list", household_id=lambda c: c.household_inside),
+        _url("api:household-member-list", household_id=lambda c: c.household_outside),
+        permission=Permission.EDIT, ok=(201,), data=_member_post, api=True,
+    ),
+    "api:member-list": Rule(
+        "get", _url("api:member-list"), api=True,
+        leak_probe=lambda c: reverse("api:member-list") + f"?household={c.household_outside}",
+    ),
+    "api:member-detail": Rule(
+        "get",
+        _url("api:member-detail", pk=lambda c: c.member_inside),
+        _url("api:member-detail", pk=lambda c: c.member_outside),
+        api=True,
+    ),
+    "api:income-list": Rule(
+        "get", _url("api:income-list"), api=True,
+        leak_probe=lambda c: reverse("api:income-list") + f"?household={c.household_outside}",
+    ),
+    "api:income-detail": Rule(
+        "get",
+        _url("api:income-detail", pk=lambda c: c.income_inside),
+        _url("api:income-detail", pk=lambda c: c.income_outside),
+        api=True,
+    ),
 }
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
 ADMIN_NAMESPACE = "admin"
@@ -159,11 +241,38 @@ def other_province(db, tmp_path):
     divisions_load(actor="测试", paths=paths)
 
 
+_SEQ = iter(range(1, 10**6))
+
+
+def _household(village_code: str, tag: str):
+    """A household with one member and one income record in `village_code`."""
+    n = next(_SEQ)
+    h = household_create(actor="测试", code=f"{village_code}{tag}{n:04d}", village_code=village_code, household_type="脱贫户")
+    m = member_add(
+        actor="测试", household=h, name=f"{tag}户主", relation="户主",
+        id_number=idnumber.make(village_code[:6] if village_code.startswith("14") else "110105", date(1970, 1, 1), n % 1000),
+    )
+    r = income_record_set(actor="测试", household=h, year=2025, month=6, wage=Decimal("1200"))
+    return h, m, r
+
+
 def _ctx(user, area):
+    from fanpin.divisions.models import Division
+
     outside = outside_code(area)
     inside_job = job_enqueue(kind="divisions.load", title="区内任务", params={"paths": []}, area_code=area)
     outside_job = job_enqueue(kind="divisions.load", title=OUTSIDE_MARKER, params={"paths": []}, area_code=outside)
-    return Ctx(user=user, area=area, outside=outside, job_inside=inside_job.pk, job_outside=outside_job.pk)
+    village = "140321201249" if "140321201249".startswith(area) else (
+        Division.objects.filter(level=5, code__startswith=area).order_by("code").values_list("code", flat=True).first()
+    )
+    hi, mi, ri = _household(village, "IN")
+    ho, mo, ro = _household(outside, "OUT")
+    return Ctx(
+        user=user, area=area, outside=outside, job_inside=inside_job.pk, job_outside=outside_job.pk,
+        household_inside=hi.pk, household_outside=ho.pk, member_inside=mi.pk, member_outside=mo.pk,
+        income_inside=ri.pk, income_outside=ro.pk,
+    )
+
 
 
 def _call(client, rule: Rule, ctx: Ctx, where: str):
@@ -193,12 +302,20 @@ def test_matrix(client, make_user, other_province, role, area, name):
     if rule.outside is not None:
         client.force_login(user)
         response = _call(client, rule, ctx, "outside")
-        assert response.status_code == 404, f"{name} outside the area for {role}@{area}: {response.status_code}"
+        expected = (404,) if allowed else (403, 404)  # without the role's permission a 403 may come first
+        assert response.status_code in expected, f"{name} outside the area for {role}@{area}: {response.status_code}"
 
     if rule.leak_probe is not None and allowed:
         client.force_login(user)
-        body = client.get(rule.leak_probe(ctx), HTTP_ACCEPT="application/json").content.decode()
-        assert ctx.outside[:6] not in body.replace(ctx.area, ""), f"{name} leaked data of {ctx.outside[:6]}"
+        probe = rule.leak_probe(ctx)
+        response = client.get(probe, HTTP_ACCEPT="application/json")
+        body = response.content.decode()
+        if rule.api and "?" in probe:  # filtered to another area: nothing may come back
+            assert json.loads(body)["count"] == 0, f"{name} returned data of another area: {body[:300]}"
+        for echoed in [ctx.area, *parse_qs(urlsplit(probe).query).get("area", [])]:
+            body = body.replace(echoed, "")  # the filter form shows back what was asked
+        assert ctx.outside[:6] not in body, f"{name} leaked data of {ctx.outside[:6]}"
+        assert "OUT户主" not in body and not re.search(r"\d{12}OUT\d{4}", body), f"{name} leaked a household"
         assert OUTSIDE_MARKER not in body, f"{name} leaked another area's job"
 
 

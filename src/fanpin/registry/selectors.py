@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from fanpin.core.models import AuditEvent
+from fanpin.core.scope import household_fields, restrict
+from fanpin.registry.models import Household, IncomeRecord, Member
+
+FLAGS = {
+    "house_unsafe": ("危房", {"house_grade__in": ["C", "D"]}),
+    "dropout": ("失学辍学", {"dropout": True}),
+    "whole_no_labour": ("整户无劳动能力", {"whole_no_labour": True}),
+    "relocated": ("易地搬迁", {"relocated": True}),
+    "monitored": ("监测对象", {"category__gt": ""}),
+}
+
+
+def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Household]:
+    """Households in the user's area, filtered. Keys: area (division code), household_type, category,
+    risk, income_min, income_max, flag (FLAGS), q (户编号 or 户主姓名)."""
+    qs = restrict(Household.objects.all(), user=user, level_fields=household_fields())
+    f = filters or {}
+    area = (f.get("area") or "").strip()
+    if area.isdigit():
+        field = {2: "province_code", 4: "city_code", 6: "county_code", 9: "township_code", 12: "village_id"}.get(len(area))
+        if field:
+            qs = qs.filter(**{field: area})
+    if f.get("household_type"):
+        qs = qs.filter(household_type=f["household_type"])
+    if f.get("category"):
+        qs = qs.filter(category=f["category"])
+    if f.get("risk"):
+        qs = qs.filter(risk_types__contains=f["risk"])
+    for key, lookup in (("income_min", "per_capita_income__gte"), ("income_max", "per_capita_income__lte")):
+        value = (f.get(key) or "").strip() if isinstance(f.get(key), str) else f.get(key)
+        if value not in (None, ""):
+            try:
+                qs = qs.filter(**{lookup: Decimal(str(value))})
+            except InvalidOperation:
+                pass
+    flag = f.get("flag")
+    if flag in FLAGS:
+        qs = qs.filter(**FLAGS[flag][1])
+    q = (f.get("q") or "").strip()
+    if q:
+        qs = qs.filter(code=q) if q.isdigit() else qs.filter(head_name__startswith=q)
+    return qs.select_related("village").order_by("code")
+
+
+def household_get(*, user: Any, household_id: int, for_update: bool = False) -> Household:
+    qs = restrict(Household.objects.select_related("village"), user=user, level_fields=household_fields())
+    household = qs.filter(pk=household_id).first()
+    if household is None:
+        raise Http404("该户不存在或不在您的管辖范围内")
+    return household
+
+
+def member_list(*, user: Any, household: Household | None = None) -> QuerySet[Member]:
+    qs = restrict(Member.objects.select_related("household"), user=user, level_fields=household_fields("household__"))
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs
+
+
+def member_get(*, user: Any, member_id: int) -> Member:
+    member = member_list(user=user).filter(pk=member_id).first()
+    if member is None:
+        raise Http404("该成员不存在或不在您的管辖范围内")
+    return member
+
+
+def income_list(*, user: Any, household: Household | None = None) -> QuerySet[IncomeRecord]:
+    qs = restrict(IncomeRecord.objects.all(), user=user, level_fields=household_fields("household__"))
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs.order_by("year", "month")
+
+
+def household_history(*, user: Any, household: Household) -> QuerySet[AuditEvent]:
+    """Change history of a household and its members and incomes (who, when, what)."""
+    restrict(Household.objects.filter(pk=household.pk), user=user, level_fields=household_fields()).get()
+    return AuditEvent.objects.filter(area_code=household.village_id, object_repr__contains=household.code).order_by(
+        "-created_at", "-id"
+    )
