@@ -22,6 +22,9 @@ COMMANDS = {
     "worker": "运行后台任务执行器 / run the background job worker",
     "divisions": "行政区划：divisions load FILE… / administrative divisions: load CSV files",
     "users": "账号：users create … / accounts: create a user",
+    "synth": "生成合成农户（可复现）/ generate reproducible synthetic households",
+    "import": "导入：import national FILE … / import the national export (staged)",
+    "export": "导出：export national --out FILE / export in the national format",
 }
 
 
@@ -65,10 +68,62 @@ def _parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="action", metavar="操作/action", required=True)
     create = users_sub.add_parser("create", help="创建账号 / create an account")
     create.add_argument("--username", required=True, help="账号 / login name")
-    create.add_argument("--role", required=True, help="角色 / role: province city county township village department inspector admin")
+    create.add_argument(
+        "--role",
+        required=True,
+        help="角色 / role: province city county township village department inspector admin",
+    )
     create.add_argument("--area", default="", help="所辖区划代码 / area division code")
     create.add_argument("--name", default="", help="姓名 / display name")
-    create.add_argument("--password", default=None, help="密码（不填则提示输入）/ password (prompted if omitted)")
+    create.add_argument(
+        "--password", default=None, help="密码（不填则提示输入）/ password (prompted if omitted)"
+    )
+    imp = sub.add_parser("import", help=COMMANDS["import"], description=COMMANDS["import"])
+    imp_sub = imp.add_subparsers(dest="action", metavar="类型/kind", required=True)
+    nat = imp_sub.add_parser(
+        "national",
+        help="《（自定义）监测对象信息》.xlsx/.csv",
+        description="解析并（可选）写入国家系统导出文件。有错误时生成错误清单 .xlsx 并以非零状态退出。\n"
+        "Parse and optionally merge a national export; writes an error sheet and exits non-zero when refused.",
+    )
+    nat.add_argument("file", metavar="FILE", help=".xlsx 或 .csv（UTF-8/GB18030）")
+    nat.add_argument("--year", type=int, default=None, help="收入列所属年度 / year of the income columns")
+    nat.add_argument(
+        "--merge",
+        choices=["all", "valid"],
+        default=None,
+        help="all：无错误才全部写入；valid：只写入无错误的户 / merge all, or only valid households",
+    )
+    nat.add_argument("--area", default="", help="限定区划代码（县名重复时必需）/ limit to a division code")
+    nat.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
+
+    exp = sub.add_parser("export", help=COMMANDS["export"], description=COMMANDS["export"])
+    exp_sub = exp.add_subparsers(dest="action", metavar="类型/kind", required=True)
+    enat = exp_sub.add_parser("national", help="《（自定义）监测对象信息》.xlsx")
+    enat.add_argument("--area", default="", help="区划代码 / division code (默认全部)")
+    enat.add_argument("--year", type=int, default=None, help="收入所属年度（默认最近 12 个月）/ income year")
+    enat.add_argument("--out", required=True, help="输出文件 .xlsx / output file")
+
+    synth = sub.add_parser(
+        "synth",
+        help=COMMANDS["synth"],
+        description="在真实的村级区划上生成合成农户、家庭成员和 12 个月的月度收入；同样的参数和种子得到同样的数据。\n"
+        "Generate synthetic households, members and 12 monthly income records on the real villages; "
+        "the same arguments and seed give the same data.",
+    )
+    synth.add_argument("--households", type=int, required=True, help="户数 / number of households")
+    synth.add_argument("--seed", type=int, default=1, help="随机种子 / random seed (默认 1)")
+    synth.add_argument(
+        "--area", default="", help="区划代码，只在其下的村生成 / division code: only villages under it"
+    )
+    synth.add_argument(
+        "--end",
+        default=None,
+        help="收入截止月份 YYYYMM（默认上个月）/ last income month (default: last month)",
+    )
+    synth.add_argument(
+        "--replace", action="store_true", help="先删除该区域已有农户 / delete the area's households first"
+    )
     return parser
 
 
@@ -112,6 +167,19 @@ def cmd_divisions_load(files: list[str]) -> int:
     return _run_job("divisions.load", f"导入行政区划（{len(paths)} 个文件）", {"paths": paths})
 
 
+def cmd_synth(args) -> int:
+    area = args.area.strip()
+    title = f"生成合成农户 {args.households} 户（{area or '全部区划'}，种子 {args.seed}）"
+    params = {
+        "households": args.households,
+        "seed": args.seed,
+        "area": area,
+        "end": args.end,
+        "replace": args.replace,
+    }
+    return _run_job("registry.synth", title, params)
+
+
 def cmd_users_create(args) -> int:
     import getpass
 
@@ -121,13 +189,19 @@ def cmd_users_create(args) -> int:
     password = args.password or getpass.getpass("密码 / password: ")
     try:
         user = user_create(
-            actor="命令行", username=args.username, password=password, role=args.role, area_code=args.area or None,
+            actor="命令行",
+            username=args.username,
+            password=password,
+            role=args.role,
+            area_code=args.area or None,
             display_name=args.name,
         )
     except ApplicationError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"已创建账号 {user.username}（{user.get_role_display()}，{user.area.full_name if user.area else '全部区划'}）")
+    print(
+        f"已创建账号 {user.username}（{user.get_role_display()}，{user.area.full_name if user.area else '全部区划'}）"
+    )
     return 0
 
 
@@ -158,9 +232,20 @@ def cmd_serve(args) -> int:
 
     env = dict(os.environ)
     cmd = [
-        sys.executable, "-m", "gunicorn", "fanpin.wsgi:application",
-        "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers), "--threads", "4",
-        "--access-logfile", "-", "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "fanpin.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
     print(f"网站地址 / URL: http://{args.host}:{args.port}/", flush=True)
     server = subprocess.Popen(cmd, env=env)
@@ -174,7 +259,10 @@ def cmd_serve(args) -> int:
     signal.signal(signal.SIGINT, stop)
     if not args.no_jobs:
         threading.Thread(
-            target=worker_loop, kwargs={"stop": stopping.is_set, "poll_seconds": 1.0}, daemon=True, name="jobs"
+            target=worker_loop,
+            kwargs={"stop": stopping.is_set, "poll_seconds": 1.0},
+            daemon=True,
+            name="jobs",
         ).start()
     try:
         return server.wait()
@@ -216,6 +304,16 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_divisions_load(args.files)
     if args.command == "users":
         return cmd_users_create(args)
+    if args.command == "synth":
+        return cmd_synth(args)
+    if args.command == "import":
+        from fanpin.registry.commands import import_national
+
+        return import_national(args)
+    if args.command == "export":
+        from fanpin.registry.commands import export_national
+
+        return export_national(args)
     return 2
 
 

@@ -26,7 +26,9 @@ def make_user(db):
 
     counter = {"n": 0}
 
-    def make(role: str, area_code: str | None, *, username: str | None = None, password: str = "Test@12345", **kw):
+    def make(
+        role: str, area_code: str | None, *, username: str | None = None, password: str = "Test@12345", **kw
+    ):
         counter["n"] += 1
         return user_create(
             actor="测试",

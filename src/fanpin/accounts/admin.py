@@ -44,9 +44,14 @@ class UserAdmin(ManagedAdmin, BaseUserAdmin):
     raw_id_fields = ["area"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("基本信息", {"fields": ("display_name", "phone", "role", "area", "valid_until", "locked_until", "is_active")}),
+        (
+            "基本信息",
+            {"fields": ("display_name", "phone", "role", "area", "valid_until", "locked_until", "is_active")},
+        ),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "area")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "area")}),
+    )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -14,7 +14,16 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "role", "role_name", "area", "area_name", "valid_until", "permissions"]
+        fields = [
+            "username",
+            "display_name",
+            "role",
+            "role_name",
+            "area",
+            "area_name",
+            "valid_until",
+            "permissions",
+        ]
 
     def get_permissions(self, user) -> list[str]:
         if user.is_superuser:

@@ -22,7 +22,9 @@ class LoginForm(AuthenticationForm):
                 from django.conf import settings
 
                 raise forms.ValidationError(
-                    self.error_messages["locked"], code="locked", params={"minutes": settings.FANPIN_LOGIN_LOCK_MINUTES}
+                    self.error_messages["locked"],
+                    code="locked",
+                    params={"minutes": settings.FANPIN_LOGIN_LOCK_MINUTES},
                 )
             if user is not None and user.is_expired:
                 raise forms.ValidationError(self.error_messages["expired"], code="expired")

@@ -31,7 +31,9 @@ def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_change_password(actor=request.user, user=request.user, new_password=form.cleaned_data["new_password1"])
+            user_change_password(
+                actor=request.user, user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
         except ApplicationError as exc:
             form.add_error("new_password1", exc.message)
         else:

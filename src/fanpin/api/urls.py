@@ -11,7 +11,9 @@ router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("jobs", JobViewSet, basename="job")
 router.register("households", HouseholdViewSet, basename="household")
-router.register(r"households/(?P<household_id>\d+)/members", HouseholdMemberCreate, basename="household-member")
+router.register(
+    r"households/(?P<household_id>\d+)/members", HouseholdMemberCreate, basename="household-member"
+)
 router.register("members", MemberViewSet, basename="member")
 router.register("incomes", IncomeViewSet, basename="income")
 

@@ -12,8 +12,21 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "title", "status", "status_name", "percent", "progress_done", "progress_total",
-            "counts", "log", "error", "result", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "title",
+            "status",
+            "status_name",
+            "percent",
+            "progress_done",
+            "progress_total",
+            "counts",
+            "log",
+            "error",
+            "result",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
 
 

@@ -36,5 +36,7 @@ def read_csv_rows(path: Path | str, *, name: str | None = None) -> tuple[list[st
     for line_no, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        rows.append((line_no, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}))
+        rows.append(
+            (line_no, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)})
+        )
     return header, rows

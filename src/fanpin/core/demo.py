@@ -50,7 +50,10 @@ def demo_users_create() -> int:
 
 def demo_prepare(on_progress: Callable[[int, int], None] | None = None) -> list[str]:
     summary = []
-    if Division.objects.filter(level=1, code="14").exists() and Division.objects.filter(level=5).count() >= 21895:
+    if (
+        Division.objects.filter(level=1, code="14").exists()
+        and Division.objects.filter(level=5).count() >= 21895
+    ):
         summary.append("山西省行政区划已存在")
     else:
         result = divisions_load_shanxi(actor="演示数据", on_progress=on_progress)

@@ -12,7 +12,9 @@ from django.http import HttpResponse
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_bytes(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] | None = None) -> bytes:
+def xlsx_bytes(
+    *, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int] | None = None
+) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
     ws = book.add_worksheet(sheet[:31])
@@ -33,7 +35,11 @@ def xlsx_bytes(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], 
     return buffer.getvalue()
 
 
-def xlsx_response(*, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], widths=None) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(sheet=sheet, headers=headers, rows=rows, widths=widths), content_type=XLSX_TYPE)
+def xlsx_response(
+    *, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence], widths=None
+) -> HttpResponse:
+    response = HttpResponse(
+        xlsx_bytes(sheet=sheet, headers=headers, rows=rows, widths=widths), content_type=XLSX_TYPE
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

@@ -85,7 +85,9 @@ class JobContext:
 
 
 @transaction.atomic
-def job_enqueue(*, kind: str, title: str, params: dict | None = None, actor: Any = None, area_code: str = "") -> Job:
+def job_enqueue(
+    *, kind: str, title: str, params: dict | None = None, actor: Any = None, area_code: str = ""
+) -> Job:
     if kind not in _REGISTRY:
         raise ApplicationError(f"未知的任务类型“{kind}”。")
     return Job.objects.create(
@@ -126,7 +128,15 @@ def _execute(job: Job, on_progress: Callable[[int, int], None] | None = None) ->
         logger.error("job %s crashed\n%s", job.pk, traceback.format_exc())
     job.finished_at = timezone.now()
     ctx._save(
-        "status", "result", "error", "finished_at", "counts", "log", "progress_done", "progress_total", force=True
+        "status",
+        "result",
+        "error",
+        "finished_at",
+        "counts",
+        "log",
+        "progress_done",
+        "progress_total",
+        force=True,
     )
     return job
 
@@ -146,9 +156,11 @@ def job_run_now(job: Job, on_progress: Callable[[int, int], None] | None = None)
 def job_run_next() -> Job | None:
     """Claim the oldest queued job, if any, and run it. Safe with several workers."""
     worker = _worker_name()
-    for job_id in Job.objects.filter(status=JobStatus.QUEUED).order_by("created_at", "id").values_list(
-        "id", flat=True
-    )[:5]:
+    for job_id in (
+        Job.objects.filter(status=JobStatus.QUEUED)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:5]
+    ):
         if _claim(job_id, worker):
             job = Job.objects.get(pk=job_id)
             return _execute(job)

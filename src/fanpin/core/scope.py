@@ -36,7 +36,9 @@ def household_fields(path: str = "") -> dict[int, str]:
     return {n: f"{path}{f}" for n, f in HOUSEHOLD_CODE_FIELDS.items()}
 
 
-def restrict(qs: QuerySet, *, user: Any, field: str = "code", level_fields: dict[int, str] | None = None) -> QuerySet:
+def restrict(
+    qs: QuerySet, *, user: Any, field: str = "code", level_fields: dict[int, str] | None = None
+) -> QuerySet:
     prefix = area_prefix(user)
     if prefix is None:
         return qs.none()

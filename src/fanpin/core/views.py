@@ -9,7 +9,12 @@ from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area, set_current_area
 from fanpin.core.permissions import requires
 from fanpin.core.selectors import audit_event_list, job_get, job_list
-from fanpin.divisions.selectors import division_breadcrumbs, division_children, division_get, division_level_counts
+from fanpin.divisions.selectors import (
+    division_breadcrumbs,
+    division_children,
+    division_get,
+    division_level_counts,
+)
 
 
 @login_required
@@ -40,7 +45,9 @@ def area_switch(request):
 
 @login_required
 def jobs(request):
-    page = Paginator(job_list(user=request.user).select_related("created_by"), 30).get_page(request.GET.get("page"))
+    page = Paginator(job_list(user=request.user).select_related("created_by"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "core/job_list.html", {"page": page})
 
 

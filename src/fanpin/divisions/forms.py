@@ -18,7 +18,10 @@ class MultipleFileField(forms.FileField):
 
 
 class DivisionUploadForm(forms.Form):
-    files = MultipleFileField(label="行政区划 CSV 文件（可多选）", help_text="格式同国家统计局区划代码：code,name,上级代码列；UTF-8 或 GB18030。")
+    files = MultipleFileField(
+        label="行政区划 CSV 文件（可多选）",
+        help_text="格式同国家统计局区划代码：code,name,上级代码列；UTF-8 或 GB18030。",
+    )
 
     def clean_files(self):
         files = self.cleaned_data["files"]

@@ -40,7 +40,9 @@ def division_children(*, user: Any, division: Division) -> QuerySet[Division]:
     )
 
 
-def division_search(*, user: Any, query: str, within: Division | None = None, limit: int = 20) -> list[Division]:
+def division_search(
+    *, user: Any, query: str, within: Division | None = None, limit: int = 20
+) -> list[Division]:
     """Picker: find divisions by name or code within the user's area (and optionally a subtree)."""
     query = (query or "").strip()
     if not query:
@@ -63,5 +65,10 @@ def division_breadcrumbs(*, user: Any, division: Division) -> list[Division]:
 
 
 def division_level_counts(*, user: Any, division: Division) -> dict[int, int]:
-    rows = division_list(user=user).filter(code__startswith=division.code).values("level").annotate(n=Count("code"))
+    rows = (
+        division_list(user=user)
+        .filter(code__startswith=division.code)
+        .values("level")
+        .annotate(n=Count("code"))
+    )
     return {r["level"]: r["n"] for r in rows}

@@ -71,7 +71,9 @@ def division_pick(request):
     """Picker: divisions by name or code within the user's area. HTML for htmx, JSON otherwise."""
     results = division_search(user=request.user, query=request.GET.get("q", ""))
     if request.htmx:
-        return render(request, "divisions/_pick_results.html", {"results": results, "next": request.GET.get("next", "")})
+        return render(
+            request, "divisions/_pick_results.html", {"results": results, "next": request.GET.get("next", "")}
+        )
     return JsonResponse(
         {"results": [{"code": d.code, "name": d.name, "level": d.get_level_display()} for d in results]}
     )
@@ -91,7 +93,10 @@ def division_upload(request):
                     out.write(chunk)
             paths.append(str(path))
         job = job_enqueue(
-            kind="divisions.load", title=f"导入行政区划（{len(paths)} 个文件）", params={"paths": paths}, actor=request.user
+            kind="divisions.load",
+            title=f"导入行政区划（{len(paths)} 个文件）",
+            params={"paths": paths},
+            actor=request.user,
         )
         return redirect("core:job_detail", job_id=job.pk)
     return render(request, "divisions/upload.html", {"form": form})

@@ -23,10 +23,29 @@ class HouseholdSerializer(serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = [
-            "id", "code", "village_code", "county_code", "township_code", "head_name", "size", *HOUSEHOLD_FORM_FIELDS,
-            "risk_types", "risk_eliminated", "net_income", "per_capita_income", "version",
+            "id",
+            "code",
+            "village_code",
+            "county_code",
+            "township_code",
+            "head_name",
+            "size",
+            *HOUSEHOLD_FORM_FIELDS,
+            "risk_types",
+            "risk_eliminated",
+            "net_income",
+            "per_capita_income",
+            "version",
         ]
-        read_only_fields = ["county_code", "township_code", "head_name", "size", "net_income", "per_capita_income", "version"]
+        read_only_fields = [
+            "county_code",
+            "township_code",
+            "head_name",
+            "size",
+            "net_income",
+            "per_capita_income",
+            "version",
+        ]
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -35,9 +54,24 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = [
-            "id", "household", "name", "id_type", "id_number", "sex", "birth_date", "relation", "ethnicity",
-            "education", "school_status", "health", "labour_skill", "work_place", "resident_medical",
-            "critical_illness", "dibao", "tekun",
+            "id",
+            "household",
+            "name",
+            "id_type",
+            "id_number",
+            "sex",
+            "birth_date",
+            "relation",
+            "ethnicity",
+            "education",
+            "school_status",
+            "health",
+            "labour_skill",
+            "work_place",
+            "resident_medical",
+            "critical_illness",
+            "dibao",
+            "tekun",
         ]
         read_only_fields = ["household"]
 
@@ -53,8 +87,19 @@ class IncomeSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncomeRecord
         fields = [
-            "id", "household", "year", "month", "months", "wage", "business", "property_income", "transfer",
-            "business_cost", "claims", "out_of_pocket", "net",
+            "id",
+            "household",
+            "year",
+            "month",
+            "months",
+            "wage",
+            "business",
+            "property_income",
+            "transfer",
+            "business_cost",
+            "claims",
+            "out_of_pocket",
+            "net",
         ]
 
 
@@ -70,9 +115,14 @@ def _guard(call):
         parameters=[
             OpenApiParameter(n, str, description=d)
             for n, d in [
-                ("area", "区划代码（省/市/县/乡/村）"), ("household_type", "户类型"), ("category", "监测对象类别"),
-                ("risk", "风险类型"), ("income_min", "人均纯收入下限"), ("income_max", "人均纯收入上限"),
-                ("flag", "标识：house_unsafe dropout whole_no_labour relocated monitored"), ("q", "户编号或户主姓名"),
+                ("area", "区划代码（省/市/县/乡/村）"),
+                ("household_type", "户类型"),
+                ("category", "监测对象类别"),
+                ("risk", "风险类型"),
+                ("income_min", "人均纯收入下限"),
+                ("income_max", "人均纯收入上限"),
+                ("flag", "标识：house_unsafe dropout whole_no_labour relocated monitored"),
+                ("q", "户编号或户主姓名"),
             ]
         ]
     )
@@ -105,7 +155,10 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         version = self.request.data.get("version")
         serializer.instance = _guard(
             lambda: household_update(
-                actor=self.request.user, household=serializer.instance, version=int(version) if version else None, **data
+                actor=self.request.user,
+                household=serializer.instance,
+                version=int(version) if version else None,
+                **data,
             )
         )
 
@@ -128,7 +181,9 @@ class MemberViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = _guard(
-            lambda: member_update(actor=self.request.user, member=serializer.instance, **serializer.validated_data)
+            lambda: member_update(
+                actor=self.request.user, member=serializer.instance, **serializer.validated_data
+            )
         )
 
 
@@ -164,4 +219,6 @@ class IncomeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         household = household_get(user=self.request.user, household_id=data.pop("household").pk)
-        serializer.instance = _guard(lambda: income_record_set(actor=self.request.user, household=household, **data))
+        serializer.instance = _guard(
+            lambda: income_record_set(actor=self.request.user, household=household, **data)
+        )

@@ -17,7 +17,11 @@ class Category(models.TextChoices):
     SUDDEN = "突发严重困难户", "突发严重困难户"
 
 
-CATEGORY_CODES = {Category.UNSTABLE: "100A03001", Category.MARGINAL: "100A03002", Category.SUDDEN: "100A03003"}
+CATEGORY_CODES = {
+    Category.UNSTABLE: "100A03001",
+    Category.MARGINAL: "100A03002",
+    Category.SUDDEN: "100A03003",
+}
 
 
 class EliminationMethod(models.TextChoices):
@@ -79,11 +83,32 @@ class HouseGrade(models.TextChoices):
 
 
 EDUCATION = ["文盲或半文盲", "学龄前儿童", "小学", "初中", "高中", "中职", "大专", "本科及以上"]
-RELATIONS = ["户主", "配偶", "之子", "之女", "之儿媳", "之女婿", "之孙子", "之孙女", "之父", "之母", "兄弟姐妹", "其他"]
+RELATIONS = [
+    "户主",
+    "配偶",
+    "之子",
+    "之女",
+    "之儿媳",
+    "之女婿",
+    "之孙子",
+    "之孙女",
+    "之父",
+    "之母",
+    "兄弟姐妹",
+    "其他",
+]
 SCHOOL_GRADES = (
     ["学前教育"]
     + [f"{n}年级" for n in "一二三四五六七八九"]
     + ["高中一年级", "高中二年级", "高中三年级", "中职一年级", "中职二年级", "中职三年级"]
-    + ["高职高专一年级", "高职高专二年级", "高职高专三年级", "本科一年级", "本科二年级", "本科三年级", "本科四年级"]
+    + [
+        "高职高专一年级",
+        "高职高专二年级",
+        "高职高专三年级",
+        "本科一年级",
+        "本科二年级",
+        "本科三年级",
+        "本科四年级",
+    ]
     + ["硕士生及以上"]
 )

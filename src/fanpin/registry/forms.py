@@ -5,9 +5,24 @@ from fanpin.registry.models import Household, Member
 from fanpin.registry.selectors import FLAGS
 
 HOUSEHOLD_FORM_FIELDS = [
-    "household_type", "address", "phone", "whole_no_labour", "relocated", "category", "identified_month",
-    "house_area", "house_grade", "water_quantity_ok", "water_quality_ok", "water_convenience_ok",
-    "water_reliability_ok", "dropout", "cultivated_area", "forest_area", "road_distance", "road_hardened",
+    "household_type",
+    "address",
+    "phone",
+    "whole_no_labour",
+    "relocated",
+    "category",
+    "identified_month",
+    "house_area",
+    "house_grade",
+    "water_quantity_ok",
+    "water_quality_ok",
+    "water_convenience_ok",
+    "water_reliability_ok",
+    "dropout",
+    "cultivated_area",
+    "forest_area",
+    "road_distance",
+    "road_hardened",
     "sanitary_toilet",
 ]
 
@@ -53,10 +68,30 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
-            "name", "id_type", "id_number", "sex", "birth_date", "relation", "ethnicity", "education",
-            "school_status", "not_in_school_reason", "health", "disability_grade", "labour_skill", "work_place",
-            "work_months", "welfare_job", "resident_medical", "employee_medical", "critical_illness",
-            "resident_pension", "employee_pension", "dibao", "tekun", "phone",
+            "name",
+            "id_type",
+            "id_number",
+            "sex",
+            "birth_date",
+            "relation",
+            "ethnicity",
+            "education",
+            "school_status",
+            "not_in_school_reason",
+            "health",
+            "disability_grade",
+            "labour_skill",
+            "work_place",
+            "work_months",
+            "welfare_job",
+            "resident_medical",
+            "employee_medical",
+            "critical_illness",
+            "resident_pension",
+            "employee_pension",
+            "dibao",
+            "tekun",
+            "phone",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -74,12 +109,20 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
 class HouseholdFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label="户编号或户主", required=False)
     area = forms.CharField(label="区划代码", required=False)
-    household_type = forms.ChoiceField(label="户类型", required=False, choices=[("", "全部户类型"), *HouseholdType.choices])
-    category = forms.ChoiceField(label="监测类别", required=False, choices=[("", "全部类别"), *Category.choices])
-    risk = forms.ChoiceField(label="风险类型", required=False, choices=[("", "全部风险")] + [(r, r) for r in RISK_TYPES])
+    household_type = forms.ChoiceField(
+        label="户类型", required=False, choices=[("", "全部户类型"), *HouseholdType.choices]
+    )
+    category = forms.ChoiceField(
+        label="监测类别", required=False, choices=[("", "全部类别"), *Category.choices]
+    )
+    risk = forms.ChoiceField(
+        label="风险类型", required=False, choices=[("", "全部风险")] + [(r, r) for r in RISK_TYPES]
+    )
     income_min = forms.DecimalField(label="人均纯收入不低于", required=False, min_value=0)
     income_max = forms.DecimalField(label="人均纯收入不高于", required=False, min_value=0)
-    flag = forms.ChoiceField(label="标识", required=False, choices=[("", "全部")] + [(k, v[0]) for k, v in FLAGS.items()])
+    flag = forms.ChoiceField(
+        label="标识", required=False, choices=[("", "全部")] + [(k, v[0]) for k, v in FLAGS.items()]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,9 +43,9 @@ class WindowIncome:
 
     @property
     def net(self) -> Decimal:
-        return (self.wage + self.business + self.property_income + self.transfer - self.business_cost).quantize(
-            CENT, ROUND_HALF_UP
-        )
+        return (
+            self.wage + self.business + self.property_income + self.transfer - self.business_cost
+        ).quantize(CENT, ROUND_HALF_UP)
 
     def per_capita(self, size: int) -> Decimal | None:
         if size <= 0:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from fanpin.core.models import AuditEvent
@@ -11,11 +11,20 @@ from fanpin.core.scope import household_fields, restrict
 from fanpin.registry.models import Household, IncomeRecord, Member
 
 FLAGS = {
-    "house_unsafe": ("危房", {"house_grade__in": ["C", "D"]}),
-    "dropout": ("失学辍学", {"dropout": True}),
-    "whole_no_labour": ("整户无劳动能力", {"whole_no_labour": True}),
-    "relocated": ("易地搬迁", {"relocated": True}),
-    "monitored": ("监测对象", {"category__gt": ""}),
+    "house_unsafe": ("危房", Q(house_grade__in=["C", "D"]) | Q(house_dangerous=True)),
+    "water_unsafe": (
+        "饮水不安全",
+        Q(water_secured=False)
+        | Q(water_quantity_ok=False)
+        | Q(water_quality_ok=False)
+        | Q(water_convenience_ok=False)
+        | Q(water_reliability_ok=False),
+    ),
+    "dropout": ("失学辍学", Q(dropout=True)),
+    "uninsured": ("有成员未参加医保", Q(member_uninsured=True)),
+    "whole_no_labour": ("整户无劳动能力", Q(whole_no_labour=True)),
+    "relocated": ("易地搬迁", Q(relocated=True)),
+    "monitored": ("监测对象", Q(category__gt="")),
 }
 
 
@@ -26,7 +35,13 @@ def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Househ
     f = filters or {}
     area = (f.get("area") or "").strip()
     if area.isdigit():
-        field = {2: "province_code", 4: "city_code", 6: "county_code", 9: "township_code", 12: "village_id"}.get(len(area))
+        field = {
+            2: "province_code",
+            4: "city_code",
+            6: "county_code",
+            9: "township_code",
+            12: "village_id",
+        }.get(len(area))
         if field:
             qs = qs.filter(**{field: area})
     if f.get("household_type"):
@@ -44,7 +59,7 @@ def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Househ
                 pass
     flag = f.get("flag")
     if flag in FLAGS:
-        qs = qs.filter(**FLAGS[flag][1])
+        qs = qs.filter(FLAGS[flag][1])
     q = (f.get("q") or "").strip()
     if q:
         qs = qs.filter(code=q) if q.isdigit() else qs.filter(head_name__startswith=q)
@@ -60,7 +75,9 @@ def household_get(*, user: Any, household_id: int, for_update: bool = False) -> 
 
 
 def member_list(*, user: Any, household: Household | None = None) -> QuerySet[Member]:
-    qs = restrict(Member.objects.select_related("household"), user=user, level_fields=household_fields("household__"))
+    qs = restrict(
+        Member.objects.select_related("household"), user=user, level_fields=household_fields("household__")
+    )
     if household is not None:
         qs = qs.filter(household=household)
     return qs
@@ -83,6 +100,19 @@ def income_list(*, user: Any, household: Household | None = None) -> QuerySet[In
 def household_history(*, user: Any, household: Household) -> QuerySet[AuditEvent]:
     """Change history of a household and its members and incomes (who, when, what)."""
     restrict(Household.objects.filter(pk=household.pk), user=user, level_fields=household_fields()).get()
-    return AuditEvent.objects.filter(area_code=household.village_id, object_repr__contains=household.code).order_by(
-        "-created_at", "-id"
-    )
+    return AuditEvent.objects.filter(
+        area_code=household.village_id, object_repr__contains=household.code
+    ).order_by("-created_at", "-id")
+
+
+def import_batch_list(*, user: Any):
+    from fanpin.registry.models import ImportBatch
+
+    return restrict(ImportBatch.objects.select_related("created_by"), user=user, field="area_code")
+
+
+def import_batch_get(*, user: Any, batch_id: int):
+    batch = import_batch_list(user=user).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("导入批次不存在或不在您的管辖范围内")
+    return batch

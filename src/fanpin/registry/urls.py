@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanpin.registry import views
+from fanpin.registry import import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -10,4 +10,12 @@ urlpatterns = [
     path("<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("<int:household_id>/members/new/", views.member_new, name="member_new"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_new, name="import_new"),
+    path("imports/<int:batch_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:batch_id>/merge/", import_views.import_merge, name="import_merge"),
+    path("imports/<int:batch_id>/cancel/", import_views.import_cancel_view, name="import_cancel"),
+    path("imports/<int:batch_id>/errors.xlsx", import_views.import_error_sheet, name="import_errors"),
+    path("export/", import_views.export_new, name="export_new"),
+    path("export/<int:job_id>/download/", import_views.export_download, name="export_download"),
 ]

@@ -10,7 +10,14 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.permissions import requires
 from fanpin.divisions.selectors import division_breadcrumbs
 from fanpin.registry.forms import HOUSEHOLD_FORM_FIELDS, HouseholdFilterForm, HouseholdForm, MemberForm
-from fanpin.registry.selectors import household_get, household_history, household_list, income_list, member_get, member_list
+from fanpin.registry.selectors import (
+    household_get,
+    household_history,
+    household_list,
+    income_list,
+    member_get,
+    member_list,
+)
 from fanpin.registry.services.households import household_create, household_update, member_add, member_update
 
 
@@ -73,7 +80,10 @@ def household_new(request):
         data = {k: form.cleaned_data[k] for k in HOUSEHOLD_FORM_FIELDS}
         try:
             household = household_create(
-                actor=request.user, code=form.cleaned_data["code"], village_code=form.cleaned_data["village_code"], **data
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                village_code=form.cleaned_data["village_code"],
+                **data,
             )
         except ApplicationError as exc:
             _apply_form_errors(form, exc)
@@ -93,8 +103,11 @@ def household_edit(request, household_id: int):
         data = {k: form.cleaned_data[k] for k in HOUSEHOLD_FORM_FIELDS}
         try:
             household = household_update(
-                actor=request.user, household=household, version=int(request.POST.get("version", 0)) or None,
-                village_code=form.cleaned_data["village_code"], **data,
+                actor=request.user,
+                household=household,
+                version=int(request.POST.get("version", 0)) or None,
+                village_code=form.cleaned_data["village_code"],
+                **data,
             )
         except ApplicationError as exc:
             _apply_form_errors(form, exc)
@@ -104,7 +117,9 @@ def household_edit(request, household_id: int):
             messages.success(request, "已保存。")
             return redirect("registry:household_detail", household_id=household.pk)
     return render(
-        request, "registry/household_form.html", {"form": form, "household": household, "title": f"修改 {household}"}
+        request,
+        "registry/household_form.html",
+        {"form": form, "household": household, "title": f"修改 {household}"},
     )
 
 
@@ -120,7 +135,9 @@ def member_new(request, household_id: int):
         else:
             messages.success(request, "已添加家庭成员。")
             return redirect("registry:household_detail", household_id=household.pk)
-    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "添加家庭成员"})
+    return render(
+        request, "registry/member_form.html", {"form": form, "household": household, "title": "添加家庭成员"}
+    )
 
 
 @requires(Permission.EDIT)
@@ -136,5 +153,7 @@ def member_edit(request, member_id: int):
             messages.success(request, "已保存。")
             return redirect("registry:household_detail", household_id=member.household_id)
     return render(
-        request, "registry/member_form.html", {"form": form, "household": member.household, "title": f"修改 {member.name}"}
+        request,
+        "registry/member_form.html",
+        {"form": form, "household": member.household, "title": f"修改 {member.name}"},
     )

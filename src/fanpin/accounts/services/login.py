@@ -46,7 +46,9 @@ def login_success_record(*, user: User, ip: str | None) -> None:
     if user.locked_until:
         user.locked_until = None
         user.save(update_fields=["locked_until"])
-    audit_record(actor=user, action="user.login", obj=user, area_code=user.area_id or "", note=f"IP {ip or '未知'}")
+    audit_record(
+        actor=user, action="user.login", obj=user, area_code=user.area_id or "", note=f"IP {ip or '未知'}"
+    )
 
 
 @transaction.atomic

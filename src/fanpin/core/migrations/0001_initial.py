@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,52 +14,103 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, max_length=80, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('area_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='所属区划')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人账号")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="操作")),
+                ("object_type", models.CharField(blank=True, max_length=80, verbose_name="对象类型")),
+                (
+                    "object_id",
+                    models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象编号"),
+                ),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                (
+                    "area_code",
+                    models.CharField(blank=True, db_index=True, max_length=12, verbose_name="所属区划"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=80, verbose_name='任务类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('succeeded', '已完成'), ('failed', '失败')], db_index=True, default='queued', max_length=16, verbose_name='状态')),
-                ('area_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='所属区划')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('progress_done', models.PositiveBigIntegerField(default=0, verbose_name='已处理')),
-                ('progress_total', models.PositiveBigIntegerField(default=0, verbose_name='总数')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='统计')),
-                ('log', models.TextField(blank=True, verbose_name='日志')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('worker', models.CharField(blank=True, max_length=100, verbose_name='执行者')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=80, verbose_name="任务类型")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="参数")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "运行中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(blank=True, db_index=True, max_length=12, verbose_name="所属区划"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("progress_done", models.PositiveBigIntegerField(default=0, verbose_name="已处理")),
+                ("progress_total", models.PositiveBigIntegerField(default=0, verbose_name="总数")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="统计")),
+                ("log", models.TextField(blank=True, verbose_name="日志")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("worker", models.CharField(blank=True, max_length=100, verbose_name="执行者")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台任务',
-                'verbose_name_plural': '后台任务',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "后台任务",
+                "verbose_name_plural": "后台任务",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -92,7 +92,9 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float) 
     last_error: Exception | None = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"fanpin demo exited with code {proc.returncode} before serving:\n{_log_tail(log)}")
+            raise RuntimeError(
+                f"fanpin demo exited with code {proc.returncode} before serving:\n{_log_tail(log)}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -100,7 +102,9 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, timeout: float) 
         except (urllib.error.URLError, OSError) as exc:
             last_error = exc
         time.sleep(0.5)
-    raise RuntimeError(f"fanpin demo did not answer {url} within {timeout:.0f} s ({last_error}):\n{_log_tail(log)}")
+    raise RuntimeError(
+        f"fanpin demo did not answer {url} within {timeout:.0f} s ({last_error}):\n{_log_tail(log)}"
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:

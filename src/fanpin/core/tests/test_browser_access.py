@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from fanpin.core.tests.browser_server import (  # noqa: F401 — fixtures
-    ARTIFACTS,
-    chromium,
-    demo_server,
-    login,
-    new_page,
-)
+from fanpin.core.tests import browser_server
+from fanpin.core.tests.browser_server import ARTIFACTS, login
+
+# The fixtures these tests use: the real `fanpin demo` in a subprocess, Chromium, a page factory.
+demo_server = browser_server.demo_server
+chromium = browser_server.chromium
+new_page = browser_server.new_page
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,11 @@ NOT_IN_AREA = "不在您的管辖范围内"
 
 def _search_area(page, text: str):
     """Type into the area switcher and wait for htmx to put the results in place."""
+    page.wait_for_load_state()  # htmx (a deferred script) must be listening before we type
     box = page.get_by_placeholder(SWITCHER)
-    with page.expect_response(lambda r: "/divisions/pick/" in r.url and r.request.headers.get("hx-request")) as info:
+    with page.expect_response(
+        lambda r: "/divisions/pick/" in r.url and r.request.headers.get("hx-request")
+    ) as info:
         box.fill(text)
     assert info.value.status == 200
     results = page.locator("#area-pick-results")
@@ -86,7 +89,7 @@ def test_village_account_reaches_nothing_outside_its_village(new_page, tmp_path)
     expect(page.locator("h1")).to_have_text("秋林庄村委会")
     expect(page.locator("main")).to_contain_text(VILLAGE)
     # Breadcrumbs never show anything above the user's own area.
-    expect(page.locator(".breadcrumb")).to_have_count(0)
+    expect(page.locator(".breadcrumb .breadcrumb-item")).to_have_text(["秋林庄村委会"])
 
     # By API (the browser's own session).
     api = page.request
@@ -101,7 +104,8 @@ def test_village_account_reaches_nothing_outside_its_village(new_page, tmp_path)
     for query in ({"q": "岔口"}, {"q": "14"}, {"q": "平定"}, {"parent": TOWNSHIP}, {"level": "3"}):
         found = api.get("/api/divisions/", params=query).json()["results"]
         assert all(d["code"] == VILLAGE for d in found), (query, found)
-    assert [d["code"] for d in api.get("/api/divisions/", params={"q": "秋林"}).json()["results"]] == [VILLAGE]
+    own = api.get("/api/divisions/", params={"q": "秋林"}).json()["results"]
+    assert [d["code"] for d in own] == [VILLAGE]
     picked = api.get("/divisions/pick/", params={"q": "岔口"}).json()["results"]
     assert all(d["code"] == VILLAGE for d in picked), picked
 
@@ -119,7 +123,7 @@ def test_village_account_reaches_nothing_outside_its_village(new_page, tmp_path)
     book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()), read_only=True)
     rows = [r for r in book.active.iter_rows(values_only=True) if any(v is not None for v in r)]
     assert rows[0] == ("区划代码", "名称", "层级", "上级代码")
-    assert rows[1:] == [(VILLAGE, "秋林庄村委会", "村（社区）", TOWNSHIP)]
+    assert rows[1:] == [(VILLAGE, "秋林庄村委会", "村", TOWNSHIP)]
 
     # The area switcher: the township's name finds nothing; its own name and code find only itself.
     page.goto("/")
@@ -166,15 +170,27 @@ def test_county_account_switches_area_and_walks_the_breadcrumbs(new_page):
 
 
 def test_phone_layout_at_375px(new_page):
-    page = new_page(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = new_page(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    static = []
+    page.on("response", lambda r: static.append((r.status, r.url)) if "/static/" in r.url else None)
     login(page, "demo_village")
     expect(page.locator("h1")).to_contain_text("秋林庄村委会")
+    # Our own stylesheet and script (not just Bootstrap's) reach the phone.
+    page.wait_for_load_state()
+    served = {url.split("/static/", 1)[1]: status for status, url in static}
+    assert served.get("fanpin/app.css") == 200 and served.get("fanpin/app.js") == 200, served
+    assert all(status < 400 for status in served.values()), served
 
     def no_horizontal_overflow():
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{page.url}: page is {width}px wide at a 375px viewport"
 
     no_horizontal_overflow()
+    switcher = page.get_by_placeholder(SWITCHER)
+    box = switcher.bounding_box()
+    assert box is not None and box["width"] >= 300, f"area switcher is only {box and box['width']}px wide"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-home-375.png"), full_page=True)
 
@@ -183,10 +199,14 @@ def test_phone_layout_at_375px(new_page):
     expect(toggler).to_be_visible()
     expect(menu).to_be_hidden()
     toggler.click()
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # Bootstrap's collapse has finished
     expect(menu).to_be_visible()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     expect(menu.get_by_role("link", name="行政区划")).to_be_visible()
     expect(menu.get_by_role("link", name="后台任务")).to_be_visible()
+    no_horizontal_overflow()
+    menu.locator("#account-menu").click()
+    expect(menu.get_by_role("button", name="退出登录")).to_be_visible()
     no_horizontal_overflow()
     page.screenshot(path=str(ARTIFACTS / "browser-home-375-menu.png"), full_page=True)
 

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from fanpin.accounts.choices import Permission, Role
 from fanpin.core.jobs import job_enqueue
+from fanpin.core.models import Job
 from fanpin.divisions.services.load import divisions_load
 from fanpin.registry import idnumber
+from fanpin.registry.models import ImportBatch
 from fanpin.registry.services.households import household_create, income_record_set, member_add
 
 # One user per role, at a realistic area (平定县 is the demo county).
@@ -57,6 +61,10 @@ class Ctx:
     member_outside: int = 0
     income_inside: int = 0
     income_outside: int = 0
+    batch_inside: int = 0
+    batch_outside: int = 0
+    export_inside: int = 0
+    export_outside: int = 0
 
 
 @dataclass
@@ -79,7 +87,11 @@ def _url(name, **kw):
 
 def _member_post(ctx: Ctx, where: str) -> dict:
     n = next(_SEQ)
-    return {"name": "新成员", "relation": "之子", "id_number": idnumber.make("140321", date(2001, 2, 3), n % 1000)}
+    return {
+        "name": "新成员",
+        "relation": "之子",
+        "id_number": idnumber.make("140321", date(2001, 2, 3), n % 1000),
+    }
 
 
 RULES: dict[str, Rule] = {
@@ -90,7 +102,9 @@ RULES: dict[str, Rule] = {
     "core:home": Rule("get", _url("core:home")),
     "core:job_list": Rule("get", _url("core:job_list"), leak_probe=_url("core:job_list")),
     "core:job_detail": Rule(
-        "get", _url("core:job_detail", job_id=lambda c: c.job_inside), _url("core:job_detail", job_id=lambda c: c.job_outside)
+        "get",
+        _url("core:job_detail", job_id=lambda c: c.job_inside),
+        _url("core:job_detail", job_id=lambda c: c.job_outside),
     ),
     "core:audit_list": Rule("get", _url("core:audit_list"), permission=Permission.VIEW_AUDIT),
     "core:area_switch": Rule(
@@ -108,10 +122,14 @@ RULES: dict[str, Rule] = {
     ),
     "divisions:upload": Rule("get", _url("divisions:upload"), permission=Permission.MANAGE_DIVISIONS),
     "divisions:detail": Rule(
-        "get", _url("divisions:detail", code=lambda c: c.area), _url("divisions:detail", code=lambda c: c.outside)
+        "get",
+        _url("divisions:detail", code=lambda c: c.area),
+        _url("divisions:detail", code=lambda c: c.outside),
     ),
     "divisions:export": Rule(
-        "get", _url("divisions:export", code=lambda c: c.area), _url("divisions:export", code=lambda c: c.outside)
+        "get",
+        _url("divisions:export", code=lambda c: c.area),
+        _url("divisions:export", code=lambda c: c.outside),
     ),
     "api:api-root": Rule("get", _url("api:api-root"), api=True),
     "api:me": Rule("get", _url("api:me"), api=True),
@@ -138,7 +156,8 @@ RULES: dict[str, Rule] = {
     ),
     # Household registry (农户档案)
     "registry:household_list": Rule(
-        "get", _url("registry:household_list"),
+        "get",
+        _url("registry:household_list"),
         leak_probe=lambda c: reverse("registry:household_list") + f"?area={c.outside[:6]}",
     ),
     "registry:household_detail": Rule(
@@ -166,7 +185,9 @@ RULES: dict[str, Rule] = {
         permission=Permission.EDIT,
     ),
     "api:household-list": Rule(
-        "get", _url("api:household-list"), api=True,
+        "get",
+        _url("api:household-list"),
+        api=True,
         leak_probe=lambda c: reverse("api:household-list") + f"?area={c.outside[:6]}",
     ),
     "api:household-detail": Rule(
@@ -179,10 +200,15 @@ RULES: dict[str, Rule] = {
         "post",
         _url("api:household-member-list", household_id=lambda c: c.household_inside),
         _url("api:household-member-list", household_id=lambda c: c.household_outside),
-        permission=Permission.EDIT, ok=(201,), data=_member_post, api=True,
+        permission=Permission.EDIT,
+        ok=(201,),
+        data=_member_post,
+        api=True,
     ),
     "api:member-list": Rule(
-        "get", _url("api:member-list"), api=True,
+        "get",
+        _url("api:member-list"),
+        api=True,
         leak_probe=lambda c: reverse("api:member-list") + f"?household={c.household_outside}",
     ),
     "api:member-detail": Rule(
@@ -192,7 +218,9 @@ RULES: dict[str, Rule] = {
         api=True,
     ),
     "api:income-list": Rule(
-        "get", _url("api:income-list"), api=True,
+        "get",
+        _url("api:income-list"),
+        api=True,
         leak_probe=lambda c: reverse("api:income-list") + f"?household={c.household_outside}",
     ),
     "api:income-detail": Rule(
@@ -200,6 +228,42 @@ RULES: dict[str, Rule] = {
         _url("api:income-detail", pk=lambda c: c.income_inside),
         _url("api:income-detail", pk=lambda c: c.income_outside),
         api=True,
+    ),
+    # Imports and exports (导入导出)
+    "registry:import_list": Rule(
+        "get", _url("registry:import_list"), leak_probe=_url("registry:import_list")
+    ),
+    "registry:import_new": Rule("get", _url("registry:import_new"), permission=Permission.EDIT),
+    "registry:import_detail": Rule(
+        "get",
+        _url("registry:import_detail", batch_id=lambda c: c.batch_inside),
+        _url("registry:import_detail", batch_id=lambda c: c.batch_outside),
+    ),
+    "registry:import_errors": Rule(
+        "get",
+        _url("registry:import_errors", batch_id=lambda c: c.batch_inside),
+        _url("registry:import_errors", batch_id=lambda c: c.batch_outside),
+    ),
+    "registry:import_cancel": Rule(
+        "post",
+        _url("registry:import_cancel", batch_id=lambda c: c.batch_inside),
+        _url("registry:import_cancel", batch_id=lambda c: c.batch_outside),
+        permission=Permission.EDIT,
+        ok=(302,),
+    ),
+    "registry:import_merge": Rule(
+        "post",
+        _url("registry:import_merge", batch_id=lambda c: c.batch_inside),
+        _url("registry:import_merge", batch_id=lambda c: c.batch_outside),
+        permission=Permission.EDIT,
+        ok=(302,),
+        data=lambda c, w: {"mode": "valid"},
+    ),
+    "registry:export_new": Rule("get", _url("registry:export_new")),
+    "registry:export_download": Rule(
+        "get",
+        _url("registry:export_download", job_id=lambda c: c.export_inside),
+        _url("registry:export_download", job_id=lambda c: c.export_outside),
     ),
 }
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
@@ -218,9 +282,7 @@ def _url_names(patterns=None, namespace=None):
 
 def test_every_endpoint_has_a_rule():
     names = set(_url_names())
-    missing = sorted(
-        n for n in names if n not in RULES and not (n or "").startswith(ADMIN_NAMESPACE + ":")
-    )
+    missing = sorted(n for n in names if n not in RULES and not (n or "").startswith(ADMIN_NAMESPACE + ":"))
     assert not missing, f"URL patterns without a permission rule: {missing}"
     assert None not in names, "every URL pattern must be named so it can be in the matrix"
 
@@ -247,10 +309,17 @@ _SEQ = iter(range(1, 10**6))
 def _household(village_code: str, tag: str):
     """A household with one member and one income record in `village_code`."""
     n = next(_SEQ)
-    h = household_create(actor="测试", code=f"{village_code}{tag}{n:04d}", village_code=village_code, household_type="脱贫户")
+    h = household_create(
+        actor="测试", code=f"{village_code}{tag}{n:04d}", village_code=village_code, household_type="脱贫户"
+    )
     m = member_add(
-        actor="测试", household=h, name=f"{tag}户主", relation="户主",
-        id_number=idnumber.make(village_code[:6] if village_code.startswith("14") else "110105", date(1970, 1, 1), n % 1000),
+        actor="测试",
+        household=h,
+        name=f"{tag}户主",
+        relation="户主",
+        id_number=idnumber.make(
+            village_code[:6] if village_code.startswith("14") else "110105", date(1970, 1, 1), n % 1000
+        ),
     )
     r = income_record_set(actor="测试", household=h, year=2025, month=6, wage=Decimal("1200"))
     return h, m, r
@@ -261,18 +330,58 @@ def _ctx(user, area):
 
     outside = outside_code(area)
     inside_job = job_enqueue(kind="divisions.load", title="区内任务", params={"paths": []}, area_code=area)
-    outside_job = job_enqueue(kind="divisions.load", title=OUTSIDE_MARKER, params={"paths": []}, area_code=outside)
-    village = "140321201249" if "140321201249".startswith(area) else (
-        Division.objects.filter(level=5, code__startswith=area).order_by("code").values_list("code", flat=True).first()
+    outside_job = job_enqueue(
+        kind="divisions.load", title=OUTSIDE_MARKER, params={"paths": []}, area_code=outside
+    )
+    village = (
+        "140321201249"
+        if "140321201249".startswith(area)
+        else (
+            Division.objects.filter(level=5, code__startswith=area)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
     )
     hi, mi, ri = _household(village, "IN")
     ho, mo, ro = _household(outside, "OUT")
+    batches, exports = [], []
+    for code, tag in ((area, "区内"), (outside, OUTSIDE_MARKER)):
+        folder = Path(tempfile.mkdtemp())
+        (folder / "source.xlsx").write_bytes(b"")
+        batches.append(
+            ImportBatch.objects.create(
+                kind="national",
+                file_name=f"{tag}.xlsx",
+                file_path=str(folder / "source.xlsx"),
+                area_code=code,
+                status="review",
+                counts={"households": 1, "errors": 0, "valid_households": 1},
+            ).pk
+        )
+        job = job_enqueue(kind="registry.export_national", title=tag, params={"area": code}, area_code=code)
+        (folder / "export.xlsx").write_bytes(b"PK")
+        Job.objects.filter(pk=job.pk).update(
+            status="succeeded", result={"path": str(folder / "export.xlsx"), "file_name": f"{tag}.xlsx"}
+        )
+        exports.append(job.pk)
     return Ctx(
-        user=user, area=area, outside=outside, job_inside=inside_job.pk, job_outside=outside_job.pk,
-        household_inside=hi.pk, household_outside=ho.pk, member_inside=mi.pk, member_outside=mo.pk,
-        income_inside=ri.pk, income_outside=ro.pk,
+        batch_inside=batches[0],
+        batch_outside=batches[1],
+        export_inside=exports[0],
+        export_outside=exports[1],
+        user=user,
+        area=area,
+        outside=outside,
+        job_inside=inside_job.pk,
+        job_outside=outside_job.pk,
+        household_inside=hi.pk,
+        household_outside=ho.pk,
+        member_inside=mi.pk,
+        member_outside=mo.pk,
+        income_inside=ri.pk,
+        income_outside=ro.pk,
     )
-
 
 
 def _call(client, rule: Rule, ctx: Ctx, where: str):
@@ -303,7 +412,9 @@ def test_matrix(client, make_user, other_province, role, area, name):
         client.force_login(user)
         response = _call(client, rule, ctx, "outside")
         expected = (404,) if allowed else (403, 404)  # without the role's permission a 403 may come first
-        assert response.status_code in expected, f"{name} outside the area for {role}@{area}: {response.status_code}"
+        assert response.status_code in expected, (
+            f"{name} outside the area for {role}@{area}: {response.status_code}"
+        )
 
     if rule.leak_probe is not None and allowed:
         client.force_login(user)

@@ -69,14 +69,19 @@ def _parse(paths: Sequence[Path], errors: list[dict]) -> list[Row]:
         missing = [c for c in ("code", "name") if c not in header]
         if missing:
             errors.append(
-                {"file": path.name, "row": 1, "reason": f"表头缺少列 {'、'.join(missing)}（应为 code,name,… 格式）"}
+                {
+                    "file": path.name,
+                    "row": 1,
+                    "reason": f"表头缺少列 {'、'.join(missing)}（应为 code,name,… 格式）",
+                }
             )
             continue
         for line, values in raw_rows:
             code, name = values.get("code", ""), values.get("name", "")
-            err = lambda reason, col="code": errors.append(  # noqa: E731
-                {"file": path.name, "row": line, "column": col, "reason": reason}
-            )
+
+            def err(reason: str, col: str = "code", line: int = line, file: str = path.name) -> None:
+                errors.append({"file": file, "row": line, "column": col, "reason": reason})
+
             if not code.isdigit() or len(code) not in LEVEL_BY_LENGTH:
                 err(f"区划代码“{code}”无效：应为 2、4、6、9 或 12 位数字")
                 continue
@@ -89,7 +94,10 @@ def _parse(paths: Sequence[Path], errors: list[dict]) -> list[Row]:
                 column = PARENT_COLUMN[level]
                 parent = values.get(column) or code[: CODE_LENGTH[Level(level - 1)]]
                 if not code.startswith(parent) or len(parent) != CODE_LENGTH[Level(level - 1)]:
-                    err(f"区划代码“{code}”与上级代码“{parent}”不一致", column if values.get(column) else "code")
+                    err(
+                        f"区划代码“{code}”与上级代码“{parent}”不一致",
+                        column if values.get(column) else "code",
+                    )
                     continue
             rows.append(Row(path.name, line, code, name, level, parent))
     return rows
@@ -107,7 +115,9 @@ def divisions_load(
     errors: list[dict] = []
     rows = _parse(paths, errors)
     total = len(rows)
-    existing = {c: (n, lv, p) for c, n, lv, p in Division.objects.values_list("code", "name", "level", "parent_id")}
+    existing = {
+        c: (n, lv, p) for c, n, lv, p in Division.objects.values_list("code", "name", "level", "parent_id")
+    }
     seen: dict[str, Row] = {}
     for i, row in enumerate(rows, start=1):
         first = seen.get(row.code)
@@ -137,7 +147,8 @@ def divisions_load(
     if errors:
         errors.sort(key=lambda e: (e.get("file", ""), e.get("row", 0)))
         raise ApplicationError(
-            f"行政区划文件有 {len(errors)} 处错误，未导入任何数据。请改正后重新导入。", details=errors[:MAX_ERRORS]
+            f"行政区划文件有 {len(errors)} 处错误，未导入任何数据。请改正后重新导入。",
+            details=errors[:MAX_ERRORS],
         )
 
     result = LoadResult()

@@ -252,7 +252,9 @@ def test_job_fails_on_bad_file(tmp_path):
 
 
 def test_job_succeeds_with_counts(new_province_files):
-    job = job_enqueue(kind="divisions.load", title="导入", params={"paths": [str(p) for p in new_province_files]})
+    job = job_enqueue(
+        kind="divisions.load", title="导入", params={"paths": [str(p) for p in new_province_files]}
+    )
     job_run_now(job)
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.SUCCEEDED

@@ -88,7 +88,11 @@ def test_empty_query_finds_nothing(county_user):
 def test_breadcrumbs_never_above_user_area(village_user, county_user, make_user):
     village = Division.objects.get(code=QIULINZHUANG)
     assert codes(division_breadcrumbs(user=village_user, division=village)) == [QIULINZHUANG]
-    assert codes(division_breadcrumbs(user=county_user, division=village)) == ["140321", CHAKOU_PINGDING, QIULINZHUANG]
+    assert codes(division_breadcrumbs(user=county_user, division=village)) == [
+        "140321",
+        CHAKOU_PINGDING,
+        QIULINZHUANG,
+    ]
     province_user = make_user("province", "14")
     assert codes(division_breadcrumbs(user=province_user, division=village)) == [
         "14",

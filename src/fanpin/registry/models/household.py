@@ -30,9 +30,13 @@ class Household(models.Model):
     relocated = models.BooleanField("易地扶贫搬迁户", default=False)
 
     # Monitoring status
-    category = models.CharField("监测对象类别", max_length=20, choices=Category.choices, blank=True, db_index=True)
+    category = models.CharField(
+        "监测对象类别", max_length=20, choices=Category.choices, blank=True, db_index=True
+    )
     identified_month = models.CharField("识别监测时间", max_length=6, blank=True)
-    risk_types = models.CharField("致贫/返贫风险", max_length=200, blank=True, help_text="以“|”分隔，最多 5 项")
+    risk_types = models.CharField(
+        "致贫/返贫风险", max_length=200, blank=True, help_text="以“|”分隔，最多 5 项"
+    )
     risk_eliminated = models.BooleanField("风险是否已消除", default=False)
     elimination_method = models.CharField(
         "风险消除方式", max_length=10, choices=EliminationMethod.choices, blank=True
@@ -47,6 +51,17 @@ class Household(models.Model):
     water_convenience_ok = models.BooleanField("用水方便程度达标", null=True, blank=True)
     water_reliability_ok = models.BooleanField("供水保证率达标", null=True, blank=True)
     dropout = models.BooleanField("义务教育阶段适龄儿童少年失学辍学", default=False)
+    # Flags as the national export records them (是/否; empty = not recorded)
+    house_dangerous = models.BooleanField("是否危房户", null=True, blank=True)
+    water_secured = models.BooleanField("是否解决安全饮用水", null=True, blank=True)
+    member_uninsured = models.BooleanField(
+        "是否有家庭成员未参加城乡居民（职工）基本医疗保险", null=True, blank=True
+    )
+    house_damaged_after = models.BooleanField("风险消除后是否住房损毁", null=True, blank=True)
+    water_damaged_after = models.BooleanField("风险消除后是否饮水设施损毁", null=True, blank=True)
+    measures_recorded = models.JSONField(
+        "帮扶措施（导入）", default=dict, blank=True, help_text="国家系统导出文件中各类帮扶措施列的内容"
+    )
 
     # Land and living conditions
     cultivated_area = _area("耕地面积（亩）")
@@ -60,14 +75,18 @@ class Household(models.Model):
     sanitary_toilet = models.BooleanField("是否有卫生厕所", null=True, blank=True)
 
     # Latest 12-month income, kept current by registry services (yuan, Decimal)
-    net_income = models.DecimalField("家庭纯收入（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    net_income = models.DecimalField(
+        "家庭纯收入（元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     per_capita_income = models.DecimalField(
         "人均纯收入（元）", max_digits=14, decimal_places=2, null=True, blank=True, db_index=True
     )
 
     collector = models.CharField("信息采集人", max_length=50, blank=True)
     collector_phone = models.CharField("信息采集人联系电话", max_length=40, blank=True)
-    extra = models.JSONField("其他列", default=dict, blank=True, help_text="导入文件中系统未识别的列，原样保留")
+    extra = models.JSONField(
+        "其他列", default=dict, blank=True, help_text="导入文件中系统未识别的列，原样保留"
+    )
 
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -92,9 +111,14 @@ class Household(models.Model):
 
     @property
     def house_unsafe(self) -> bool:
-        return self.house_grade in (HouseGrade.C, HouseGrade.D)
+        return self.house_grade in (HouseGrade.C, HouseGrade.D) or self.house_dangerous is True
 
     @property
     def water_unsafe(self) -> bool:
-        flags = [self.water_quantity_ok, self.water_quality_ok, self.water_convenience_ok, self.water_reliability_ok]
-        return any(f is False for f in flags)
+        flags = [
+            self.water_quantity_ok,
+            self.water_quality_ok,
+            self.water_convenience_ok,
+            self.water_reliability_ok,
+        ]
+        return any(f is False for f in flags) or self.water_secured is False

@@ -31,7 +31,9 @@ class IncomeRecord(models.Model):
         verbose_name_plural = "收入记录"
         ordering = ["household_id", "year", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "year", "month", "months"], name="income_unique_period"),
+            models.UniqueConstraint(
+                fields=["household", "year", "month", "months"], name="income_unique_period"
+            ),
             models.CheckConstraint(condition=models.Q(months__in=[1, 12]), name="income_months_1_or_12"),
         ]
 

@@ -25,8 +25,23 @@ HOUSEHOLD_FIELDS = [
     for f in Household._meta.get_fields()
     if getattr(f, "concrete", False)
     and f.name
-    not in {"id", "code", "village", "province_code", "city_code", "county_code", "township_code", "version",
-            "created_at", "updated_at", "size", "head_name", "net_income", "per_capita_income", "extra"}
+    not in {
+        "id",
+        "code",
+        "village",
+        "province_code",
+        "city_code",
+        "county_code",
+        "township_code",
+        "version",
+        "created_at",
+        "updated_at",
+        "size",
+        "head_name",
+        "net_income",
+        "per_capita_income",
+        "extra",
+    }
 ]
 MEMBER_FIELDS = [
     f.name
@@ -71,7 +86,9 @@ def household_create(*, actor: Any, code: str, village_code: str, **fields: Any)
         raise ApplicationError("户编号不能为空。")
     existing = Household.objects.filter(code=code).select_related("village").first()
     if existing is not None:
-        raise ApplicationError(f"户编号“{code}”已存在（{existing.village.name}，户主 {existing.head_name or '未填'}）。")
+        raise ApplicationError(
+            f"户编号“{code}”已存在（{existing.village.name}，户主 {existing.head_name or '未填'}）。"
+        )
     unknown = set(fields) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise ApplicationError(f"未知字段：{'、'.join(sorted(unknown))}")
@@ -80,14 +97,19 @@ def household_create(*, actor: Any, code: str, village_code: str, **fields: Any)
     household.full_clean(exclude=["village"])
     household.save()
     audit_record(
-        actor=actor, action="household.create", obj=household, area_code=village.code,
+        actor=actor,
+        action="household.create",
+        obj=household,
+        area_code=village.code,
         after=_snapshot(household, HOUSEHOLD_FIELDS),
     )
     return household
 
 
 @transaction.atomic
-def household_update(*, actor: Any, household: Household, version: int | None = None, **fields: Any) -> Household:
+def household_update(
+    *, actor: Any, household: Household, version: int | None = None, **fields: Any
+) -> Household:
     """Update fields. `version` is the version the editor saw: if someone saved in between, refuse."""
     locked = Household.objects.select_for_update().get(pk=household.pk)
     check_permission(actor, Permission.EDIT, locked.village_id)
@@ -113,8 +135,12 @@ def household_update(*, actor: Any, household: Household, version: int | None = 
     locked.save()
     locked.refresh_from_db()
     audit_record(
-        actor=actor, action="household.update", obj=locked, area_code=locked.village_id,
-        before={k: before[k] for k in changed}, after=changed,
+        actor=actor,
+        action="household.update",
+        obj=locked,
+        area_code=locked.village_id,
+        before={k: before[k] for k in changed},
+        after=changed,
     )
     return locked
 
@@ -172,8 +198,12 @@ def member_add(*, actor: Any, household: Household, **fields: Any) -> Member:
     member.save()
     _refresh_household_people(household)
     audit_record(
-        actor=actor, action="member.add", obj=member, area_code=household.village_id,
-        object_repr=f"{household.code} {member.name}", after=_snapshot(member, MEMBER_FIELDS),
+        actor=actor,
+        action="member.add",
+        obj=member,
+        area_code=household.village_id,
+        object_repr=f"{household.code} {member.name}",
+        after=_snapshot(member, MEMBER_FIELDS),
     )
     return member
 
@@ -186,12 +216,20 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
     merged = {**{f: getattr(member, f) for f in MEMBER_FIELDS}, **fields}
     if "id_number" in fields or "birth_date" in fields or "sex" in fields or "id_type" in fields:
         merged = _check_identity(merged)
-        clash = Member.objects.filter(id_number=merged["id_number"]).exclude(pk=member.pk).select_related("household").first()
+        clash = (
+            Member.objects.filter(id_number=merged["id_number"])
+            .exclude(pk=member.pk)
+            .select_related("household")
+            .first()
+        )
         if clash is not None:
             raise ApplicationError(
                 f"证件号码 {idnumber_masked(merged['id_number'])} 已登记在户 {clash.household.code}（{clash.household}）。"
             )
-    if merged.get("relation") == "户主" and household.members.filter(relation="户主").exclude(pk=member.pk).exists():
+    if (
+        merged.get("relation") == "户主"
+        and household.members.filter(relation="户主").exclude(pk=member.pk).exists()
+    ):
         raise ApplicationError("该户已有户主；请先把原户主改为其他关系。")
     for name, value in merged.items():
         setattr(member, name, value)
@@ -202,8 +240,13 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
         audit_record(
-            actor=actor, action="member.update", obj=member, area_code=household.village_id,
-            object_repr=f"{household.code} {member.name}", before={k: before[k] for k in changed}, after=changed,
+            actor=actor,
+            action="member.update",
+            obj=member,
+            area_code=household.village_id,
+            object_repr=f"{household.code} {member.name}",
+            before={k: before[k] for k in changed},
+            after=changed,
         )
     return member
 
@@ -218,8 +261,13 @@ def member_remove(*, actor: Any, member: Member, reason: str) -> None:
     member.delete()
     _refresh_household_people(household)
     audit_record(
-        actor=actor, action="member.remove", object_type="registry.member", object_repr=f"{household.code} {snapshot['name']}",
-        area_code=household.village_id, before=snapshot, note=reason,
+        actor=actor,
+        action="member.remove",
+        object_type="registry.member",
+        object_repr=f"{household.code} {snapshot['name']}",
+        area_code=household.village_id,
+        before=snapshot,
+        note=reason,
     )
 
 
@@ -244,23 +292,33 @@ def income_record_set(
         try:
             amount = Decimal(str(value)).quantize(Decimal("0.01"))
         except Exception:  # noqa: BLE001
-            raise ApplicationError(f"{IncomeRecord._meta.get_field(name).verbose_name}“{value}”不是数字。") from None
+            raise ApplicationError(
+                f"{IncomeRecord._meta.get_field(name).verbose_name}“{value}”不是数字。"
+            ) from None
         if amount < 0 or amount > Decimal("100000000"):
-            raise ApplicationError(f"{IncomeRecord._meta.get_field(name).verbose_name} {amount} 超出合理范围。")
+            raise ApplicationError(
+                f"{IncomeRecord._meta.get_field(name).verbose_name} {amount} 超出合理范围。"
+            )
         clean[name] = amount
     record, created = IncomeRecord.objects.update_or_create(
         household=household, year=year, month=month, months=months, defaults=clean
     )
     household_income_refresh(household=household)
     audit_record(
-        actor=actor, action="income.set", obj=record, area_code=household.village_id,
-        object_repr=f"{household.code} {year}-{month:02d}", after={k: str(v) for k, v in clean.items()},
+        actor=actor,
+        action="income.set",
+        obj=record,
+        area_code=household.village_id,
+        object_repr=f"{household.code} {year}-{month:02d}",
+        after={k: str(v) for k, v in clean.items()},
         note="新增" if created else "更新",
     )
     return record
 
 
-def household_income_refresh(*, household: Household, end_year: int | None = None, end_month: int | None = None) -> None:
+def household_income_refresh(
+    *, household: Household, end_year: int | None = None, end_month: int | None = None
+) -> None:
     """Recompute 家庭纯收入 and 人均纯收入 over the 12 months ending at the latest record (or the given month)."""
     records = list(household.incomes.all())
     if not records:
@@ -271,4 +329,6 @@ def household_income_refresh(*, household: Household, end_year: int | None = Non
         end_year, end_month = latest.year, latest.month + latest.months - 1
     window = income_over_12_months(records, end_year=end_year, end_month=end_month)
     size = Member.objects.filter(household=household).count()
-    Household.objects.filter(pk=household.pk).update(net_income=window.net, per_capita_income=window.per_capita(size))
+    Household.objects.filter(pk=household.pk).update(
+        net_income=window.net, per_capita_income=window.per_capita(size)
+    )
