@@ -97,6 +97,21 @@ def _parser() -> argparse.ArgumentParser:
     nat.add_argument("--area", default="", help="限定区划代码（县名重复时必需）/ limit to a division code")
     nat.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
 
+    inc = imp_sub.add_parser(
+        "incomes",
+        help="月度收入模板 .xlsx/.csv：户编号或证件号码、年月、各项收入 / monthly income template",
+        description="导入月度收入：每行一户一月。列：户编号 或 证件号码、年月（YYYYMM）、工资性收入、生产经营性收入、"
+        "财产性收入、转移性收入、生产经营性支出、理赔收入、合规自付支出。\nImport monthly incomes.",
+    )
+    inc.add_argument("file", metavar="FILE", help=".xlsx 或 .csv")
+    inc.add_argument(
+        "--merge", choices=["all", "valid"], default=None, help="all 或 valid（同上 / as above）"
+    )
+    inc.add_argument("--area", default="", help="限定区划代码 / limit to a division code")
+    inc.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
+    inc.set_defaults(kind="incomes")
+    nat.set_defaults(kind="national")
+
     exp = sub.add_parser("export", help=COMMANDS["export"], description=COMMANDS["export"])
     exp_sub = exp.add_subparsers(dest="action", metavar="类型/kind", required=True)
     enat = exp_sub.add_parser("national", help="《（自定义）监测对象信息》.xlsx")

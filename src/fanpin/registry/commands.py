@@ -48,7 +48,12 @@ def import_national(args) -> int:
     out = {"file": str(source)}
     try:
         batch, job = import_create(
-            actor="命令行", source=source, file_name=source.name, area_code=args.area or "", year=args.year
+            actor="命令行",
+            source=source,
+            file_name=source.name,
+            area_code=args.area or "",
+            year=getattr(args, "year", None),
+            kind=getattr(args, "kind", "national"),
         )
     except ApplicationError as exc:
         print(exc, file=sys.stderr)
@@ -83,10 +88,11 @@ def import_national(args) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         c = batch.counts
-        print(
-            f"文件：{source.name}  {c.get('households', 0)} 户 {c.get('members', 0)} 人；"
-            f"错误 {c.get('errors', 0)} 处，提示 {c.get('warnings', 0)} 处"
-        )
+        if batch.kind == "national":
+            size = f"{c.get('households', 0)} 户 {c.get('members', 0)} 人"
+        else:
+            size = f"{c.get('rows', 0)} 行，{c.get('households', 0)} 户"
+        print(f"文件：{source.name}  {size}；错误 {c.get('errors', 0)} 处，提示 {c.get('warnings', 0)} 处")
         if batch.unknown_columns:
             print("未识别的列（原样保存）：" + "、".join(batch.unknown_columns))
         if out.get("error_sheet"):

@@ -1,9 +1,17 @@
 from django import forms
 
-from fanpin.registry.models.import_batch import MergeMode
+from fanpin.registry.models.import_batch import ImportKind, MergeMode
 
 
 class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="文件类型",
+        choices=ImportKind.choices,
+        initial=ImportKind.NATIONAL,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text="月度收入模板的列：户编号 或 证件号码、年月（YYYYMM）、工资性收入、生产经营性收入、财产性收入、"
+        "转移性收入、生产经营性支出、理赔收入、合规自付支出。",
+    )
     file = forms.FileField(
         label="文件（.xlsx 或 .csv）",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),

@@ -48,6 +48,7 @@ def import_new(request):
                     file_name=upload.name,
                     area_code=form.cleaned_data["area"],
                     year=form.cleaned_data["year"],
+                    kind=form.cleaned_data["kind"],
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)

@@ -10,6 +10,7 @@ from fanpin.core.services.audit import audit_record
 from fanpin.registry.models import ImportBatch
 from fanpin.registry.models.import_batch import ImportStatus
 from fanpin.registry.national.flow import batch_transition
+from fanpin.registry.national.incomes import merge_incomes, parse_incomes, write_income_staging
 from fanpin.registry.national.merge import merge_batch
 from fanpin.registry.national.parse import parse_national, write_staging
 from fanpin.registry.services.imports import save_issues
@@ -20,6 +21,8 @@ def import_parse_job(ctx: JobContext, params: dict) -> dict:
     batch = ImportBatch.objects.get(pk=params["batch"])
     batch = batch_transition(batch, ImportStatus.PARSING)
     ctx.log(f"开始解析 {batch.file_name}")
+    if batch.kind == "incomes":
+        return _parse_incomes(ctx, batch)
     try:
         result = parse_national(
             path=batch.file_path,
@@ -85,7 +88,8 @@ def import_merge_job(ctx: JobContext, params: dict) -> dict:
     actor = ctx.job.created_by or "命令行"
     ctx.log(f"开始导入 {batch.file_name}（{batch.get_merge_mode_display()}）")
     try:
-        summary = merge_batch(
+        merge = merge_incomes if batch.kind == "incomes" else merge_batch
+        summary = merge(
             batch=batch, mode=params["mode"], actor=actor, on_progress=lambda d, t: ctx.progress(d, t)
         )
     except Exception:
@@ -102,10 +106,13 @@ def import_merge_job(ctx: JobContext, params: dict) -> dict:
         "members_added": "新增成员",
         "members_updated": "修改成员",
         "members_removed": "减员",
+        "records_created": "新增收入记录",
+        "records_replaced": "替换收入记录",
+        "households": "涉及户数",
     }
-    for key, label in labels.items():
-        ctx.set_count(label, summary[key])
-    ctx.log("导入完成：" + "，".join(f"{labels[k]} {v}" for k, v in summary.items()))
+    for key, value in summary.items():
+        ctx.set_count(labels.get(key, key), value)
+    ctx.log("导入完成：" + "，".join(f"{labels.get(k, k)} {v}" for k, v in summary.items()))
     return summary
 
 
@@ -150,3 +157,42 @@ def export_national_job(ctx: JobContext, params: dict) -> dict:
                 note=f"{rows} 行",
             )
     return {"path": str(path), "file_name": f"监测对象信息-{division.name}-{area}.xlsx", "rows": rows}
+
+
+def _parse_incomes(ctx: JobContext, batch: ImportBatch) -> dict:
+    try:
+        result, rows = parse_incomes(
+            path=batch.file_path,
+            file_name=batch.file_name,
+            area_code=batch.area_code,
+            on_progress=lambda d, t: ctx.progress(d, t),
+        )
+    except ApplicationError as exc:
+        batch_transition(batch, ImportStatus.REFUSED, message=exc.message)
+        raise
+    write_income_staging(result, rows, batch.staging_path)
+    errors = result.error_count
+    bad_rows = sum(1 for r in rows if r.get("key", "") in result.bad_households or not r.get("household_id"))
+    counts = {
+        "rows": result.rows,
+        "households": len({r.get("household_id") for r in rows if r.get("household_id")}),
+        "errors": errors,
+        "warnings": len(result.issues) - errors,
+        "households_with_errors": len(result.bad_households),
+        "valid_households": len(rows) - bad_rows,
+        "blocking": result.blocking,
+    }
+    with transaction.atomic():
+        save_issues(batch, result.issues)
+        status = ImportStatus.REVIEW if rows else ImportStatus.REFUSED
+        batch_transition(
+            batch,
+            status,
+            counts=counts,
+            unknown_columns=result.unknown_columns,
+            message="" if rows else "文件中没有数据行。",
+        )
+    ctx.set_count("数据行", result.rows)
+    ctx.set_count("错误", errors)
+    ctx.log(f"解析完成：{result.rows} 行，错误 {errors} 处")
+    return {"batch": batch.pk, **counts}

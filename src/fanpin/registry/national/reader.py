@@ -35,7 +35,8 @@ def cell_text(value) -> str:
 class SheetRows:
     """header: list of column names; rows(): (excel_row_number, [cell text, ...]) after the header."""
 
-    def __init__(self, path: Path | str, *, name: str | None = None):
+    def __init__(self, path: Path | str, *, name: str | None = None, header_marker: str = HEADER_MARKER):
+        self.header_marker = header_marker
         self.path = Path(path)
         self.name = name or self.path.name
         self.header: list[str] = []
@@ -77,15 +78,19 @@ class SheetRows:
                 values = next(self._iter)
             except StopIteration:
                 break
-            if HEADER_MARKER in values:
+            if self.header_marker in values:
                 while values and not values[-1]:
                     values.pop()
                 self.header = values
                 self.header_row = number
                 return
         raise ApplicationError(
-            f"文件“{self.name}”的前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应含“{HEADER_MARKER}”列）。"
-            "请上传国家系统导出的《（自定义）监测对象信息》原文件。"
+            f"文件“{self.name}”的前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应含“{self.header_marker}”列）。"
+            + (
+                "请上传国家系统导出的《（自定义）监测对象信息》原文件。"
+                if self.header_marker == HEADER_MARKER
+                else "请使用收入模板。"
+            )
         )
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
