@@ -29,6 +29,31 @@ DEMO_USERS = [
 # Later modules append (label, function(on_progress) -> str) steps that create their demo data once.
 DEMO_STEPS: list[tuple[str, Callable]] = []
 
+DEMO_SYNTH_COUNTY = "140321"  # 平定县
+DEMO_SYNTH_HOUSEHOLDS = 3000
+DEMO_SYNTH_SEED = 2026
+
+
+def demo_households_synthesize(on_progress: Callable[[int, int], None] | None = None) -> str:
+    """Synthetic households in 平定县, once: skipped when the county already has households."""
+    from fanpin.registry.models import Household
+    from fanpin.registry.services.synth import households_synthesize
+
+    existing = Household.objects.filter(county_code=DEMO_SYNTH_COUNTY).count()
+    if existing:
+        return f"平定县已有农户 {existing} 户，未新增"
+    result = households_synthesize(
+        actor="演示数据",
+        households=DEMO_SYNTH_HOUSEHOLDS,
+        seed=DEMO_SYNTH_SEED,
+        area_code=DEMO_SYNTH_COUNTY,
+        on_progress=on_progress,
+    )
+    return f"平定县合成农户 {result.households} 户、{result.members} 人，其中监测对象 {result.monitored} 户"
+
+
+DEMO_STEPS.append(("合成农户", demo_households_synthesize))
+
 
 def demo_users_create() -> int:
     created = 0

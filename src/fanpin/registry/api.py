@@ -46,6 +46,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "per_capita_income",
             "version",
         ]
+        # 户编号 uniqueness is checked by the service, whose message names the existing household.
+        extra_kwargs = {"code": {"validators": []}}
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -101,6 +103,9 @@ class IncomeSerializer(serializers.ModelSerializer):
             "out_of_pocket",
             "net",
         ]
+        # income_record_set creates or replaces the record of a period; the default unique-together
+        # validator would refuse every correction of an existing month.
+        validators: list = []
 
 
 def _guard(call):
@@ -153,6 +158,8 @@ class HouseholdViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         if "village_id" in data:
             data["village_code"] = data.pop("village_id")
         version = self.request.data.get("version")
+        if version not in (None, "") and not str(version).isdigit():
+            raise serializers.ValidationError({"version": ["版本号应为整数。"]})
         serializer.instance = _guard(
             lambda: household_update(
                 actor=self.request.user,

@@ -100,9 +100,7 @@ def income_list(*, user: Any, household: Household | None = None) -> QuerySet[In
 def household_history(*, user: Any, household: Household) -> QuerySet[AuditEvent]:
     """Change history of a household and its members and incomes (who, when, what)."""
     restrict(Household.objects.filter(pk=household.pk), user=user, level_fields=household_fields()).get()
-    return AuditEvent.objects.filter(
-        area_code=household.village_id, object_repr__contains=household.code
-    ).order_by("-created_at", "-id")
+    return AuditEvent.objects.filter(subject=household.code).order_by("-created_at", "-id")
 
 
 def import_batch_list(*, user: Any):

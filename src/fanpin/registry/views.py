@@ -67,6 +67,13 @@ def household_detail(request, household_id: int):
     )
 
 
+def _posted_version(request) -> int:
+    value = request.POST.get("version", "")
+    if not value.isdigit():
+        raise ApplicationError("页面已过期，请刷新后重新编辑。")
+    return int(value)
+
+
 def _apply_form_errors(form, exc: ApplicationError):
     form.add_error(None, exc.message)
 
@@ -105,7 +112,7 @@ def household_edit(request, household_id: int):
             household = household_update(
                 actor=request.user,
                 household=household,
-                version=int(request.POST.get("version", 0)) or None,
+                version=_posted_version(request),
                 village_code=form.cleaned_data["village_code"],
                 **data,
             )

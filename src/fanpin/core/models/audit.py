@@ -14,6 +14,9 @@ class AuditEvent(models.Model):
     object_type = models.CharField("对象类型", max_length=80, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
+    subject = models.CharField(
+        "所属记录", max_length=64, blank=True, db_index=True, help_text="事件归入谁的变更记录，如户编号"
+    )
     area_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)

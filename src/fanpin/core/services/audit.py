@@ -21,6 +21,7 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
     note: str = "",
+    subject: str = "",
 ) -> AuditEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
@@ -40,4 +41,5 @@ def audit_record(
         before=before,
         after=after,
         note=note,
+        subject=subject,
     )

@@ -181,6 +181,7 @@ def merge_incomes(*, batch, mode: str, actor, on_progress=None) -> dict:
                         action="income.import",
                         object_type="registry.incomerecord",
                         object_repr=f"{r['household_code']} {r['month']}",
+                        subject=r["household_code"],
                         area_code=r["village"],
                         after={f: r[f] for f in COMPONENTS.values()},
                         note=f"导入 {batch.file_name} 第 {r['row']} 行",

@@ -42,7 +42,7 @@ def import_parse_job(ctx: JobContext, params: dict) -> dict:
         "errors": errors,
         "warnings": len(result.issues) - errors,
         "households_with_errors": len(result.bad_households),
-        "valid_households": len(result.households) - len(result.bad_households),
+        "valid_households": sum(1 for code in result.households if code not in result.bad_households),
         "new_households": sum(1 for h in result.households.values() if not h["exists"]),
         "existing_households": sum(1 for h in result.households.values() if h["exists"]),
         "blocking": result.blocking,

@@ -141,6 +141,7 @@ def merge_batch(
                             action="household.import_create",
                             object_type="registry.household",
                             object_repr=f"{values['head_name']}户（{item['code']}）",
+                            subject=item["code"],
                             area_code=values["village_id"],
                             note=f"导入 {batch.file_name} 第 {item['row']} 行",
                         )
@@ -161,6 +162,7 @@ def merge_batch(
                                 object_type="registry.household",
                                 object_id=str(current.pk),
                                 object_repr=f"{values['head_name']}户（{item['code']}）",
+                                subject=item["code"],
                                 area_code=values["village_id"],
                                 before={k: _text(v[0]) for k, v in changed.items()},
                                 after={k: _text(v[1]) for k, v in changed.items()},
@@ -201,6 +203,19 @@ def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
             member = mine.get(number)
             if member is None:
                 creates.append(Member(household_id=hid, **values))
+                if mine:  # a member added to a household already on file (增员): into its history
+                    audit.append(
+                        AuditEvent(
+                            actor=actor_user,
+                            actor_name=actor_name,
+                            action="member.import_add",
+                            object_type="registry.member",
+                            object_repr=f"{item['code']} {values.get('name', '')}",
+                            subject=item["code"],
+                            area_code=item["village"],
+                            note=f"导入第 {staged.get('row')} 行",
+                        )
+                    )
             else:
                 changed = _diff(member, values)
                 if changed:
@@ -208,6 +223,21 @@ def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
                         setattr(member, key, new)
                     updates.append(member)
                     fields.update(changed)
+                    audit.append(
+                        AuditEvent(
+                            actor=actor_user,
+                            actor_name=actor_name,
+                            action="member.import_update",
+                            object_type="registry.member",
+                            object_id=str(member.pk),
+                            object_repr=f"{item['code']} {member.name}",
+                            subject=item["code"],
+                            area_code=item["village"],
+                            before={k: _text(v[0]) for k, v in changed.items()},
+                            after={k: _text(v[1]) for k, v in changed.items()},
+                            note=f"导入第 {staged.get('row')} 行",
+                        )
+                    )
         for number, member in mine.items():
             if number not in seen:
                 removes.append(member.pk)
@@ -218,6 +248,7 @@ def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
                         action="member.import_remove",
                         object_type="registry.member",
                         object_repr=f"{item['code']} {member.name}",
+                        subject=item["code"],
                         area_code=item["village"],
                         note="重新导入的文件中没有此成员（减员）",
                     )

@@ -204,8 +204,11 @@ def parse_national(
                 if key.startswith("declared:"):
                     continue
                 if first.get(key) != value:
-                    label = key.split(":", 1)[-1]
-                    label = next((c.header for c in BY_HEADER.values() if c.field == label), label)
+                    level, _, name = key.rpartition(":")
+                    label = next(
+                        (c.header for c in BY_HEADER.values() if c.field == name and level in ("", c.level)),
+                        "致贫/返贫风险" if name == "risks" else name,
+                    )
                     result.error(
                         number,
                         label,
@@ -254,7 +257,13 @@ def parse_national(
                     f"证件号码重复：与第 {first_seen[0]} 行（户 {first_seen[1]}）相同；一个人只能属于一户",
                     code,
                 )
-                result.bad_households.add(first_seen[1])
+                result.error(
+                    first_seen[0],
+                    "证件号码",
+                    number_text,
+                    f"证件号码重复：与第 {number} 行（户 {code}）相同；一个人只能属于一户",
+                    first_seen[1],
+                )
             else:
                 ids[number_text] = (number, code)
         household["members"].append(member)

@@ -99,6 +99,7 @@ def household_create(*, actor: Any, code: str, village_code: str, **fields: Any)
     audit_record(
         actor=actor,
         action="household.create",
+        subject=household.code,
         obj=household,
         area_code=village.code,
         after=_snapshot(household, HOUSEHOLD_FIELDS),
@@ -137,6 +138,7 @@ def household_update(
     audit_record(
         actor=actor,
         action="household.update",
+        subject=locked.code,
         obj=locked,
         area_code=locked.village_id,
         before={k: before[k] for k in changed},
@@ -155,7 +157,7 @@ def _check_identity(fields: dict) -> dict:
         try:
             info = idnumber.parse(number)
         except idnumber.IdNumberError as exc:
-            raise ApplicationError(f"证件号码“{number}”无效：{exc}") from None
+            raise ApplicationError(f"证件号码无效：{exc}") from None
         birth, sex = fields.get("birth_date"), fields.get("sex")
         if birth and birth != info.birth_date:
             raise ApplicationError(
@@ -176,6 +178,7 @@ def _refresh_household_people(household: Household) -> None:
     Household.objects.filter(pk=household.pk).update(
         size=len(members), head_name=head.name if head else "", version=F("version") + 1
     )
+    household_income_refresh(household=household)  # 人均纯收入 depends on the number of members
 
 
 @transaction.atomic
@@ -200,6 +203,7 @@ def member_add(*, actor: Any, household: Household, **fields: Any) -> Member:
     audit_record(
         actor=actor,
         action="member.add",
+        subject=household.code,
         obj=member,
         area_code=household.village_id,
         object_repr=f"{household.code} {member.name}",
@@ -242,6 +246,7 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
         audit_record(
             actor=actor,
             action="member.update",
+            subject=household.code,
             obj=member,
             area_code=household.village_id,
             object_repr=f"{household.code} {member.name}",
@@ -263,6 +268,7 @@ def member_remove(*, actor: Any, member: Member, reason: str) -> None:
     audit_record(
         actor=actor,
         action="member.remove",
+        subject=household.code,
         object_type="registry.member",
         object_repr=f"{household.code} {snapshot['name']}",
         area_code=household.village_id,
@@ -285,12 +291,19 @@ def income_record_set(
         raise ApplicationError("收入记录只能是月度（1 个月）或年度（12 个月）。")
     if months == 12:
         month = 1
-    if not (1 <= month <= 12) or not (2000 <= year <= date.today().year):
+    today = date.today()
+    if (
+        not (1 <= month <= 12)
+        or not (2000 <= year <= today.year)
+        or (months == 1 and (year, month) > (today.year, today.month))
+    ):
         raise ApplicationError(f"年月 {year}{month:02d} 不合理。")
     clean = {}
     for name, value in components.items():
         try:
             amount = Decimal(str(value)).quantize(Decimal("0.01"))
+            if not amount.is_finite():  # "NaN" quantizes quietly, then fails the range check below
+                raise ValueError(value)
         except Exception:  # noqa: BLE001
             raise ApplicationError(
                 f"{IncomeRecord._meta.get_field(name).verbose_name}“{value}”不是数字。"
@@ -307,6 +320,7 @@ def income_record_set(
     audit_record(
         actor=actor,
         action="income.set",
+        subject=household.code,
         obj=record,
         area_code=household.village_id,
         object_repr=f"{household.code} {year}-{month:02d}",

@@ -72,6 +72,8 @@ def import_merge_request(*, actor: Any, batch: ImportBatch, mode: str) -> Job:
         raise ApplicationError(
             f"该文件有 {batch.error_count} 处错误，不能全部导入。请改正后重新上传，或选择“只导入无错误的户”。"
         )
+    if batch.counts.get("blocking"):
+        raise ApplicationError("文件中有不属于任何户的错误行（如户编号为空），请改正后重新上传。")
     if mode == MergeMode.VALID and not batch.counts.get("valid_households"):
         raise ApplicationError("没有无错误的户可以导入。")
     batch_transition(batch, ImportStatus.MERGING, merge_mode=mode)
