@@ -63,7 +63,9 @@ def _with_database(url: str, name: str) -> str:
 def _pg_admin(url: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(_libpq_url(url), autocommit=True) as conn:
+    # Connect to the maintenance database: the URL's own database need not exist (pytest-django
+    # creates test_<name>, never <name> itself).
+    with psycopg.connect(_libpq_url(_with_database(url, "postgres")), autocommit=True) as conn:
         conn.execute(sql)
 
 
