@@ -15,6 +15,7 @@ from fanpin.divisions.selectors import (
     division_get,
     division_level_counts,
 )
+from fanpin.registry.selectors import household_summary
 
 
 @login_required
@@ -27,6 +28,7 @@ def home(request):
             children=division_children(user=request.user, division=area)[:200],
             level_counts=division_level_counts(user=request.user, division=area),
             recent_jobs=job_list(user=request.user)[:5],
+            households=household_summary(user=request.user, area_code=area.code),
         )
     return render(request, "core/home.html", context)
 

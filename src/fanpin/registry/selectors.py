@@ -24,7 +24,7 @@ FLAGS = {
     "uninsured": ("有成员未参加医保", Q(member_uninsured=True)),
     "whole_no_labour": ("整户无劳动能力", Q(whole_no_labour=True)),
     "relocated": ("易地搬迁", Q(relocated=True)),
-    "monitored": ("监测对象", Q(category__gt="")),
+    "monitored": ("监测对象（风险未消除）", Q(category__gt="", risk_eliminated=False)),
 }
 
 
@@ -114,3 +114,17 @@ def import_batch_get(*, user: Any, batch_id: int):
     if batch is None:
         raise Http404("导入批次不存在或不在您的管辖范围内")
     return batch
+
+
+def household_summary(*, user: Any, area_code: str) -> dict:
+    """Counts for the home page: households, people, formerly poor, monitored, below the income range."""
+    from django.db.models import Count, Q, Sum
+
+    qs = household_list(user=user, filters={"area": area_code})
+    return qs.aggregate(
+        households=Count("id"),
+        people=Sum("size"),
+        formerly_poor=Count("id", filter=Q(household_type="脱贫户")),
+        monitored=Count("id", filter=Q(category__gt="") & Q(risk_eliminated=False)),
+        eliminated=Count("id", filter=Q(risk_eliminated=True)),
+    )
