@@ -10,6 +10,8 @@ import argparse
 import os
 import sys
 
+from fanpin.core.progress import progress_bar
+
 DESCRIPTION = """防止返贫动态监测和帮扶系统（fanpin）命令行。
 fanpin — dynamic monitoring and assistance to prevent return to poverty.
 
@@ -142,26 +144,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar(desc: str):
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, desc=desc, unit="行", file=sys.stderr, dynamic_ncols=True)
-
-    def update(done: int, total: int) -> None:
-        if total and bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
-
-
 def _run_job(kind: str, title: str, params: dict) -> int:
     from fanpin.core.jobs import job_enqueue, job_run_now
     from fanpin.core.models.job import JobStatus
 
     job = job_enqueue(kind=kind, title=title, params=params)
-    bar, update = _progress_bar(title)
+    bar, update = progress_bar(title)
     job = job_run_now(job, on_progress=update)
     bar.close()
     if job.status == JobStatus.SUCCEEDED:
@@ -228,7 +216,7 @@ def cmd_demo(args) -> int:
     print("1/3 建立数据库 / migrating …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("2/3 导入山西省行政区划 / loading Shanxi divisions …", flush=True)
-    bar, update = _progress_bar("行政区划")
+    bar, update = progress_bar("行政区划")
     summary = demo_prepare(on_progress=update)
     bar.close()
     print("3/3 演示数据 / demo data: " + "；".join(summary), flush=True)

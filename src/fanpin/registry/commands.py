@@ -7,20 +7,7 @@ import sys
 from pathlib import Path
 
 from fanpin.core.errors import ApplicationError
-
-
-def _bar(desc: str):
-    from tqdm import tqdm
-
-    bar = tqdm(total=0, desc=desc, unit="行", file=sys.stderr, dynamic_ncols=True)
-
-    def update(done: int, total: int) -> None:
-        if total and bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
+from fanpin.core.progress import progress_bar
 
 
 def _run(job, desc: str, quiet: bool):
@@ -28,7 +15,7 @@ def _run(job, desc: str, quiet: bool):
 
     if quiet:
         return job_run_now(job)
-    bar, update = _bar(desc)
+    bar, update = progress_bar(desc)
     try:
         return job_run_now(job, on_progress=update)
     finally:
@@ -124,7 +111,7 @@ def export_national(args) -> int:
             len(area)
         ]
         qs = qs.filter(**{field: area})
-    bar, update = _bar("导出")
+    bar, update = progress_bar("导出")
     rows = write(
         households=qs, path=Path(args.out), area_name=name, area_code=area, year=args.year, on_progress=update
     )

@@ -87,3 +87,12 @@ def income_over_12_months(records: Iterable[IncomeLike], *, end_year: int, end_m
     for f in FIELDS:
         setattr(result, f, getattr(result, f).quantize(CENT, ROUND_HALF_UP))
     return result
+
+
+def latest_window(records: Iterable[IncomeLike]) -> WindowIncome | None:
+    """The 12 months ending with the latest month any record covers (None without records)."""
+    records = list(records)
+    if not records:
+        return None
+    latest = max(records, key=lambda r: (r.year, r.month + r.months - 1))
+    return income_over_12_months(records, end_year=latest.year, end_month=latest.month + latest.months - 1)

@@ -43,3 +43,62 @@ def audit_record(
         note=note,
         subject=subject,
     )
+
+
+class AuditBuffer:
+    """Audit events of a bulk operation (an import merge), written together by `flush()` inside the
+    caller's transaction. `changed` is {field: (before, after)}."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor if getattr(actor, "pk", None) else None
+        self.actor_name = getattr(actor, "username", None) or str(actor)
+        self.events: list[AuditEvent] = []
+
+    def add(
+        self,
+        *,
+        action: str,
+        object_type: str,
+        object_repr: str,
+        subject: str = "",
+        area_code: str = "",
+        object_id: str = "",
+        changed: dict | None = None,
+        after: dict | None = None,
+        note: str = "",
+    ) -> None:
+        if changed:
+            before = {k: _plain(v[0]) for k, v in changed.items()}
+            after = {k: _plain(v[1]) for k, v in changed.items()}
+        else:
+            before = None
+        self.events.append(
+            AuditEvent(
+                actor=self.actor,
+                actor_name=self.actor_name,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr[:200],
+                subject=subject,
+                area_code=area_code,
+                before=before,
+                after=after,
+                note=note,
+            )
+        )
+
+    def flush(self) -> None:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("AuditBuffer.flush must run inside the operation's transaction")
+        AuditEvent.objects.bulk_create(self.events, batch_size=2000)
+        self.events = []
+
+
+def _plain(value: Any) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value

@@ -11,7 +11,7 @@ from typing import Any
 
 import xlsxwriter
 
-from fanpin.registry.income import income_over_12_months
+from fanpin.registry.income import income_over_12_months, latest_window
 from fanpin.registry.models import Household, IncomeRecord, Member
 from fanpin.registry.national.columns import COLUMNS, HEADERS, TITLE
 from fanpin.registry.national.places import PlaceIndex
@@ -45,10 +45,7 @@ def household_rows(
         if year:
             window = income_over_12_months(incomes, end_year=year, end_month=12)
         else:
-            latest = max(incomes, key=lambda r: (r.year, r.month + r.months - 1))
-            window = income_over_12_months(
-                incomes, end_year=latest.year, end_month=latest.month + latest.months - 1
-            )
+            window = latest_window(incomes)
         if window.months_covered:
             income = {
                 f: getattr(window, f)

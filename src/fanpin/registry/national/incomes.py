@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from fanpin.core.models import AuditEvent
+from fanpin.core.services.audit import AuditBuffer
 from fanpin.registry.models import Household, IncomeRecord, Member
 from fanpin.registry.national import convert
-from fanpin.registry.national.merge import household_income_refresh_many
 from fanpin.registry.national.parse import ParseResult
 from fanpin.registry.national.reader import SheetRows
+from fanpin.registry.services.income import households_income_refresh
 
 COMPONENTS = {
     "工资性收入": "wage",
@@ -140,8 +140,7 @@ def merge_incomes(*, batch, mode: str, actor, on_progress=None) -> dict:
     with gzip.open(batch.staging_path, "rt", encoding="utf-8") as src:
         rows = [json.loads(line) for line in src]
     rows = [r for r in rows if not r["bad"]]
-    actor_user = actor if getattr(actor, "pk", None) else None
-    actor_name = getattr(actor, "username", None) or str(actor)
+    audit = AuditBuffer(actor)
     summary = {"records_created": 0, "records_replaced": 0, "households": 0}
     with transaction.atomic():
         for start in range(0, len(rows), 2000):
@@ -172,24 +171,19 @@ def merge_incomes(*, batch, mode: str, actor, on_progress=None) -> dict:
             summary["records_replaced"] += len(existing)
             summary["records_created"] += len(chunk) - len(existing)
             household_ids = sorted({r["household_id"] for r in chunk})
-            household_income_refresh_many(household_ids)
-            AuditEvent.objects.bulk_create(
-                [
-                    AuditEvent(
-                        actor=actor_user,
-                        actor_name=actor_name,
-                        action="income.import",
-                        object_type="registry.incomerecord",
-                        object_repr=f"{r['household_code']} {r['month']}",
-                        subject=r["household_code"],
-                        area_code=r["village"],
-                        after={f: r[f] for f in COMPONENTS.values()},
-                        note=f"导入 {batch.file_name} 第 {r['row']} 行",
-                    )
-                    for r in chunk
-                ]
-            )
+            households_income_refresh(household_ids)
+            for r in chunk:
+                audit.add(
+                    action="income.import",
+                    object_type="registry.incomerecord",
+                    object_repr=f"{r['household_code']} {r['month']}",
+                    subject=r["household_code"],
+                    area_code=r["village"],
+                    after={f: r[f] for f in COMPONENTS.values()},
+                    note=f"导入 {batch.file_name} 第 {r['row']} 行",
+                )
             summary["households"] += len(household_ids)
             if on_progress:
                 on_progress(min(start + 2000, len(rows)), len(rows))
+        audit.flush()
     return summary

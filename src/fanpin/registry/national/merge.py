@@ -16,10 +16,10 @@ from typing import Any
 from django.db import transaction
 
 from fanpin.core.errors import ApplicationError
-from fanpin.core.models import AuditEvent
-from fanpin.registry.income import income_over_12_months
+from fanpin.core.services.audit import AuditBuffer
 from fanpin.registry.models import Household, ImportBatch, IncomeRecord, Member
 from fanpin.registry.national.parse import read_staging
+from fanpin.registry.services.income import households_income_refresh
 
 CHUNK = 2000
 INCOME_FIELDS = [
@@ -89,12 +89,6 @@ def _diff(obj, values: dict) -> dict:
     return changed
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, Decimal | date):
-        return str(value)
-    return value
-
-
 def merge_batch(
     *, batch: ImportBatch, mode: str, actor: Any, on_progress: Callable[[int, int], None] | None = None
 ) -> dict:
@@ -118,9 +112,7 @@ def merge_batch(
         "households_skipped": 0,
     }
     summary["households_skipped"] = batch.counts.get("households", 0) - total
-    actor_user = actor if getattr(actor, "pk", None) else None
-    actor_name = getattr(actor, "username", None) or str(actor)
-    audit: list[AuditEvent] = []
+    audit = AuditBuffer(actor)
 
     with transaction.atomic():
         for start in range(0, total, CHUNK):
@@ -134,17 +126,13 @@ def merge_batch(
                 if current is None:
                     household = Household(code=item["code"], extra={}, **values)
                     creates.append(household)
-                    audit.append(
-                        AuditEvent(
-                            actor=actor_user,
-                            actor_name=actor_name,
-                            action="household.import_create",
-                            object_type="registry.household",
-                            object_repr=f"{values['head_name']}户（{item['code']}）",
-                            subject=item["code"],
-                            area_code=values["village_id"],
-                            note=f"导入 {batch.file_name} 第 {item['row']} 行",
-                        )
+                    audit.add(
+                        action="household.import_create",
+                        object_type="registry.household",
+                        object_repr=f"{values['head_name']}户（{item['code']}）",
+                        subject=item["code"],
+                        area_code=values["village_id"],
+                        note=f"导入 {batch.file_name} 第 {item['row']} 行",
                     )
                 else:
                     changed = _diff(current, values)
@@ -154,20 +142,15 @@ def merge_batch(
                         current.version += 1
                         updates.append(current)
                         update_fields.update(changed)
-                        audit.append(
-                            AuditEvent(
-                                actor=actor_user,
-                                actor_name=actor_name,
-                                action="household.import_update",
-                                object_type="registry.household",
-                                object_id=str(current.pk),
-                                object_repr=f"{values['head_name']}户（{item['code']}）",
-                                subject=item["code"],
-                                area_code=values["village_id"],
-                                before={k: _text(v[0]) for k, v in changed.items()},
-                                after={k: _text(v[1]) for k, v in changed.items()},
-                                note=f"导入 {batch.file_name} 第 {item['row']} 行",
-                            )
+                        audit.add(
+                            action="household.import_update",
+                            object_type="registry.household",
+                            object_id=str(current.pk),
+                            object_repr=f"{values['head_name']}户（{item['code']}）",
+                            subject=item["code"],
+                            area_code=values["village_id"],
+                            changed=changed,
+                            note=f"导入 {batch.file_name} 第 {item['row']} 行",
                         )
                     else:
                         summary["households_unchanged"] += 1
@@ -177,15 +160,15 @@ def merge_batch(
             summary["households_created"] += len(creates)
             summary["households_updated"] += len(updates)
             ids = dict(Household.objects.filter(code__in=codes).values_list("code", "id"))
-            _merge_members(chunk, ids, summary, audit, actor_user, actor_name)
+            _merge_members(chunk, ids, summary, audit)
             _merge_incomes(chunk, ids, batch.year)
             if on_progress:
                 on_progress(min(start + CHUNK, total), total)
-        AuditEvent.objects.bulk_create(audit, batch_size=CHUNK)
+        audit.flush()
     return summary
 
 
-def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
+def _merge_members(chunk, ids, summary, audit) -> None:
     household_ids = [ids[h["code"]] for h in chunk]
     current: dict[int, dict[str, Member]] = {}
     for m in Member.objects.filter(household_id__in=household_ids):
@@ -204,17 +187,13 @@ def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
             if member is None:
                 creates.append(Member(household_id=hid, **values))
                 if mine:  # a member added to a household already on file (增员): into its history
-                    audit.append(
-                        AuditEvent(
-                            actor=actor_user,
-                            actor_name=actor_name,
-                            action="member.import_add",
-                            object_type="registry.member",
-                            object_repr=f"{item['code']} {values.get('name', '')}",
-                            subject=item["code"],
-                            area_code=item["village"],
-                            note=f"导入第 {staged.get('row')} 行",
-                        )
+                    audit.add(
+                        action="member.import_add",
+                        object_type="registry.member",
+                        object_repr=f"{item['code']} {values.get('name', '')}",
+                        subject=item["code"],
+                        area_code=item["village"],
+                        note=f"导入第 {staged.get('row')} 行",
                     )
             else:
                 changed = _diff(member, values)
@@ -223,35 +202,26 @@ def _merge_members(chunk, ids, summary, audit, actor_user, actor_name) -> None:
                         setattr(member, key, new)
                     updates.append(member)
                     fields.update(changed)
-                    audit.append(
-                        AuditEvent(
-                            actor=actor_user,
-                            actor_name=actor_name,
-                            action="member.import_update",
-                            object_type="registry.member",
-                            object_id=str(member.pk),
-                            object_repr=f"{item['code']} {member.name}",
-                            subject=item["code"],
-                            area_code=item["village"],
-                            before={k: _text(v[0]) for k, v in changed.items()},
-                            after={k: _text(v[1]) for k, v in changed.items()},
-                            note=f"导入第 {staged.get('row')} 行",
-                        )
+                    audit.add(
+                        action="member.import_update",
+                        object_type="registry.member",
+                        object_id=str(member.pk),
+                        object_repr=f"{item['code']} {member.name}",
+                        subject=item["code"],
+                        area_code=item["village"],
+                        changed=changed,
+                        note=f"导入第 {staged.get('row')} 行",
                     )
         for number, member in mine.items():
             if number not in seen:
                 removes.append(member.pk)
-                audit.append(
-                    AuditEvent(
-                        actor=actor_user,
-                        actor_name=actor_name,
-                        action="member.import_remove",
-                        object_type="registry.member",
-                        object_repr=f"{item['code']} {member.name}",
-                        subject=item["code"],
-                        area_code=item["village"],
-                        note="重新导入的文件中没有此成员（减员）",
-                    )
+                audit.add(
+                    action="member.import_remove",
+                    object_type="registry.member",
+                    object_repr=f"{item['code']} {member.name}",
+                    subject=item["code"],
+                    area_code=item["village"],
+                    note="重新导入的文件中没有此成员（减员）",
                 )
     Member.objects.bulk_create(creates, batch_size=CHUNK)
     if updates:
@@ -286,25 +256,4 @@ def _merge_incomes(chunk, ids, year: int | None) -> None:
             ],
             batch_size=CHUNK,
         )
-    household_income_refresh_many(household_ids)
-
-
-def household_income_refresh_many(household_ids: list[int]) -> None:
-    records: dict[int, list[IncomeRecord]] = {}
-    for r in IncomeRecord.objects.filter(household_id__in=household_ids):
-        records.setdefault(r.household_id, []).append(r)
-    sizes = dict(Household.objects.filter(pk__in=household_ids).values_list("id", "size"))
-    updates = []
-    for hid in household_ids:
-        recs = records.get(hid)
-        h = Household(pk=hid)
-        if not recs:
-            h.net_income = h.per_capita_income = None
-        else:
-            latest = max(recs, key=lambda r: (r.year, r.month + r.months - 1))
-            window = income_over_12_months(
-                recs, end_year=latest.year, end_month=latest.month + latest.months - 1
-            )
-            h.net_income, h.per_capita_income = window.net, window.per_capita(sizes.get(hid, 0))
-        updates.append(h)
-    Household.objects.bulk_update(updates, ["net_income", "per_capita_income"], batch_size=CHUNK)
+    households_income_refresh(household_ids)

@@ -17,8 +17,8 @@ from fanpin.divisions.choices import Level
 from fanpin.divisions.models import Division
 from fanpin.registry import idnumber
 from fanpin.registry.choices import IdType
-from fanpin.registry.income import income_over_12_months
 from fanpin.registry.models import Household, IncomeRecord, Member
+from fanpin.registry.services.income import households_income_refresh
 
 HOUSEHOLD_FIELDS = [
     f.name
@@ -330,19 +330,6 @@ def income_record_set(
     return record
 
 
-def household_income_refresh(
-    *, household: Household, end_year: int | None = None, end_month: int | None = None
-) -> None:
-    """Recompute 家庭纯收入 and 人均纯收入 over the 12 months ending at the latest record (or the given month)."""
-    records = list(household.incomes.all())
-    if not records:
-        Household.objects.filter(pk=household.pk).update(net_income=None, per_capita_income=None)
-        return
-    if end_year is None:
-        latest = max(records, key=lambda r: (r.year, r.month + r.months - 1))
-        end_year, end_month = latest.year, latest.month + latest.months - 1
-    window = income_over_12_months(records, end_year=end_year, end_month=end_month)
-    size = Member.objects.filter(household=household).count()
-    Household.objects.filter(pk=household.pk).update(
-        net_income=window.net, per_capita_income=window.per_capita(size)
-    )
+def household_income_refresh(*, household: Household) -> None:
+    """Recompute 家庭纯收入 and 人均纯收入 over the 12 months ending at the latest record."""
+    households_income_refresh([household.pk])
