@@ -7,6 +7,10 @@ import os
 
 import pytest
 
+# Browser-test fixtures (one `fanpin demo` server and one Chromium for the whole run): demo_server,
+# chromium, new_page. Defined once here so every test module shares the same server.
+from fanpin.core.tests.browser_server import chromium, demo_server, new_page  # noqa: E402, F401
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 

@@ -14,13 +14,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from fanpin.core.tests import browser_server
 from fanpin.core.tests.browser_server import ARTIFACTS, login
-
-# The fixtures these tests use: the real `fanpin demo` in a subprocess, Chromium, a page factory.
-demo_server = browser_server.demo_server
-chromium = browser_server.chromium
-new_page = browser_server.new_page
 
 pytestmark = pytest.mark.browser
 
