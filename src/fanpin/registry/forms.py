@@ -127,6 +127,6 @@ class HouseholdFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
-        for name, field in self.fields.items():  # labels are not shown in the compact filter bar
+        for field in self.fields.values():  # labels are not shown in the compact filter bar
             field.widget.attrs.setdefault("placeholder", field.label)
             field.widget.attrs.setdefault("aria-label", field.label)
