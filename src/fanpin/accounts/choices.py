@@ -21,16 +21,27 @@ class Permission(models.TextChoices):
     APPROVE = "approve", "县级审定"
     UPLOAD_DEPARTMENT_DATA = "upload_department_data", "上传部门数据"
     VIEW_AUDIT = "view_audit", "查看审计日志"
+    VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话、健康）"
     MANAGE_USERS = "manage_users", "管理账号"
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.PROVINCE: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT}),
-    Role.CITY: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT}),
-    Role.COUNTY: frozenset({Permission.VIEW, Permission.EDIT, Permission.APPROVE, Permission.VIEW_AUDIT}),
-    Role.TOWNSHIP: frozenset({Permission.VIEW, Permission.EDIT, Permission.REVIEW}),
-    Role.VILLAGE: frozenset({Permission.VIEW, Permission.EDIT}),
+    Role.PROVINCE: frozenset(
+        {Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT, Permission.VIEW_PERSONAL}
+    ),
+    Role.CITY: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT, Permission.VIEW_PERSONAL}),
+    Role.COUNTY: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EDIT,
+            Permission.APPROVE,
+            Permission.VIEW_AUDIT,
+            Permission.VIEW_PERSONAL,
+        }
+    ),
+    Role.TOWNSHIP: frozenset({Permission.VIEW, Permission.EDIT, Permission.REVIEW, Permission.VIEW_PERSONAL}),
+    Role.VILLAGE: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}),
     Role.DEPARTMENT: frozenset({Permission.VIEW, Permission.UPLOAD_DEPARTMENT_DATA}),
     Role.INSPECTOR: frozenset({Permission.VIEW, Permission.VIEW_AUDIT}),
     Role.ADMIN: frozenset(

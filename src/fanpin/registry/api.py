@@ -4,13 +4,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from fanpin.api.permissions import CanEditOrReadOnly
+from fanpin.core.masking import PROTECTED, mask_id, mask_phone
 from fanpin.registry.forms import HOUSEHOLD_FORM_FIELDS
 from fanpin.registry.models import Household, IncomeRecord, Member
 from fanpin.registry.selectors import household_get, household_list, income_list, member_get, member_list
 from fanpin.registry.services.households import (
     household_create,
     household_update,
-    idnumber_masked,
     income_record_set,
     member_add,
     member_update,
@@ -49,6 +49,11 @@ class HouseholdSerializer(serializers.ModelSerializer):
         # 户编号 uniqueness is checked by the service, whose message names the existing household.
         extra_kwargs = {"code": {"validators": []}}
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["phone"] = mask_phone(instance.phone)  # personal data masked by default
+        return data
+
 
 class MemberSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(max_length=32)  # input in full; output masked (below)
@@ -74,12 +79,15 @@ class MemberSerializer(serializers.ModelSerializer):
             "critical_illness",
             "dibao",
             "tekun",
+            "phone",
         ]
         read_only_fields = ["household"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["id_number"] = idnumber_masked(instance.id_number)  # personal data masked by default
+        data["id_number"] = mask_id(instance.id_number)  # personal data masked by default
+        data["phone"] = mask_phone(instance.phone)
+        data["health"] = PROTECTED  # health is shown only on the household page, revealed with a reason
         return data
 
 

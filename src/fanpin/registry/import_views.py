@@ -119,7 +119,7 @@ def import_error_sheet(request, batch_id: int):
     )
 
 
-@login_required
+@requires(Permission.VIEW_PERSONAL)  # the national file carries full ID numbers and phones
 def export_new(request):
     area = current_area(request)
     form = ExportForm(request.POST or None, initial={"area": area.code if area else ""})
@@ -138,7 +138,7 @@ def export_new(request):
     return render(request, "registry/export_new.html", {"form": form})
 
 
-@login_required
+@requires(Permission.VIEW_PERSONAL)
 def export_download(request, job_id: int):
     job = job_get(user=request.user, job_id=job_id)
     if job.kind != "registry.export_national" or job.status != "succeeded" or not job.result.get("path"):

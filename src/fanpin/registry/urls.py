@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.household_new, name="household_new"),
     path("<int:household_id>/", views.household_detail, name="household_detail"),
     path("<int:household_id>/edit/", views.household_edit, name="household_edit"),
+    path("<int:household_id>/reveal/", views.household_reveal, name="household_reveal"),
     path("<int:household_id>/members/new/", views.member_new, name="member_new"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
     path("imports/", import_views.import_list, name="import_list"),

@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
+from fanpin.core.masking import mask_values
 from fanpin.core.permissions import requires
 from fanpin.divisions.selectors import division_breadcrumbs
 from fanpin.registry.forms import HOUSEHOLD_FORM_FIELDS, HouseholdFilterForm, HouseholdForm, MemberForm
@@ -18,7 +20,13 @@ from fanpin.registry.selectors import (
     member_get,
     member_list,
 )
-from fanpin.registry.services.households import household_create, household_update, member_add, member_update
+from fanpin.registry.services.households import (
+    household_create,
+    household_personal_reveal,
+    household_update,
+    member_add,
+    member_update,
+)
 
 
 @login_required
@@ -43,7 +51,7 @@ def household_index(request):
 
 
 @login_required
-def household_detail(request, household_id: int):
+def household_detail(request, household_id: int, *, show_personal: bool = False, reveal_error: str = ""):
     household = household_get(user=request.user, household_id=household_id)
     incomes = list(income_list(user=request.user, household=household))
     chart = {
@@ -60,11 +68,33 @@ def household_detail(request, household_id: int):
             "members": member_list(user=request.user, household=household),
             "incomes": incomes,
             "chart": chart,
-            "history": household_history(user=request.user, household=household)[:100],
+            "history": [
+                (event, mask_values(event.after, show=show_personal))
+                for event in household_history(user=request.user, household=household)[:100]
+            ],
             "breadcrumbs": division_breadcrumbs(user=request.user, division=household.village),
             "can_edit": request.user.has_role_permission(Permission.EDIT),
+            "can_view_personal": request.user.has_role_permission(Permission.VIEW_PERSONAL),
+            "show_personal": show_personal,
+            "reveal_error": reveal_error,
         },
     )
+
+
+@require_POST
+@requires(Permission.VIEW_PERSONAL)
+def household_reveal(request, household_id: int):
+    """Show this household's ID numbers, phones and health in full, once, with a reason; audited."""
+    household = household_get(user=request.user, household_id=household_id)
+    try:
+        household_personal_reveal(
+            actor=request.user, household=household, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as exc:
+        return household_detail(request, household_id, reveal_error=exc.message)
+    response = household_detail(request, household_id, show_personal=True)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _posted_version(request) -> int:

@@ -259,11 +259,19 @@ RULES: dict[str, Rule] = {
         ok=(302,),
         data=lambda c, w: {"mode": "valid"},
     ),
-    "registry:export_new": Rule("get", _url("registry:export_new")),
+    "registry:export_new": Rule("get", _url("registry:export_new"), permission=Permission.VIEW_PERSONAL),
     "registry:export_download": Rule(
         "get",
         _url("registry:export_download", job_id=lambda c: c.export_inside),
         _url("registry:export_download", job_id=lambda c: c.export_outside),
+        permission=Permission.VIEW_PERSONAL,
+    ),
+    "registry:household_reveal": Rule(
+        "post",
+        _url("registry:household_reveal", household_id=lambda c: c.household_inside),
+        _url("registry:household_reveal", household_id=lambda c: c.household_outside),
+        permission=Permission.VIEW_PERSONAL,
+        data=lambda c, w: {"reason": "入户核实"},
     ),
 }
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from fanpin.accounts.choices import Permission
 from fanpin.core.errors import ApplicationError
+from fanpin.core.masking import mask_id
 from fanpin.core.permissions import check_permission
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.choices import Level
@@ -191,7 +192,7 @@ def member_add(*, actor: Any, household: Household, **fields: Any) -> Member:
     other = Member.objects.filter(id_number=fields["id_number"]).select_related("household").first()
     if other is not None:
         raise ApplicationError(
-            f"证件号码 {idnumber_masked(fields['id_number'])} 已登记在户 {other.household.code}（{other.household}），"
+            f"证件号码 {mask_id(fields['id_number'])} 已登记在户 {other.household.code}（{other.household}），"
             f"一个人只能属于一户；不能再加入户 {household.code}。"
         )
     if fields.get("relation") == "户主" and household.members.filter(relation="户主").exists():
@@ -228,7 +229,7 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
         )
         if clash is not None:
             raise ApplicationError(
-                f"证件号码 {idnumber_masked(merged['id_number'])} 已登记在户 {clash.household.code}（{clash.household}）。"
+                f"证件号码 {mask_id(merged['id_number'])} 已登记在户 {clash.household.code}（{clash.household}）。"
             )
     if (
         merged.get("relation") == "户主"
@@ -275,10 +276,6 @@ def member_remove(*, actor: Any, member: Member, reason: str) -> None:
         before=snapshot,
         note=reason,
     )
-
-
-def idnumber_masked(number: str) -> str:
-    return number[:6] + "*" * max(0, len(number) - 10) + number[-4:] if len(number) > 10 else "****"
 
 
 @transaction.atomic
@@ -333,3 +330,20 @@ def income_record_set(
 def household_income_refresh(*, household: Household) -> None:
     """Recompute 家庭纯收入 and 人均纯收入 over the 12 months ending at the latest record."""
     households_income_refresh([household.pk])
+
+
+@transaction.atomic
+def household_personal_reveal(*, actor: Any, household: Household, reason: str) -> None:
+    """Record that `actor` viewed this household's personal data in full (one record at a time)."""
+    check_permission(actor, Permission.VIEW_PERSONAL, household.village_id)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ApplicationError("请填写查看完整个人信息的事由（如：入户核实、电话回访）。")
+    audit_record(
+        actor=actor,
+        action="personal.reveal",
+        obj=household,
+        subject=household.code,
+        area_code=household.village_id,
+        note=reason[:500],
+    )

@@ -1,0 +1,50 @@
+"""Personal data shown masked by default: ID numbers, phone numbers, bank accounts, health."""
+
+from __future__ import annotations
+
+PROTECTED = "（受保护）"
+
+
+def mask_id(number: str) -> str:
+    """140321********1234: region kept, birth date and sequence hidden."""
+    number = number or ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678."""
+    phone = phone or ""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_account(account: str) -> str:
+    account = account or ""
+    return "*" * max(0, len(account) - 4) + account[-4:]
+
+
+ID_FIELDS = frozenset({"id_number"})
+PHONE_FIELDS = frozenset({"phone", "collector_phone"})
+HEALTH_FIELDS = frozenset({"health", "disability_grade"})
+
+
+def mask_values(values: dict | None, *, show: bool = False) -> dict:
+    """A copy of a field → value dict (an audit event's before/after) with personal data masked."""
+    if not values or show:
+        return dict(values or {})
+    masked = {}
+    for key, value in values.items():
+        text = "" if value is None else str(value)
+        if key in ID_FIELDS:
+            masked[key] = mask_id(text)
+        elif key in PHONE_FIELDS:
+            masked[key] = mask_phone(text)
+        elif key in HEALTH_FIELDS:
+            masked[key] = PROTECTED if text else text
+        else:
+            masked[key] = value
+    return masked
