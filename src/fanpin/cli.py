@@ -27,6 +27,9 @@ COMMANDS = {
     "synth": "生成合成农户（可复现）/ generate reproducible synthetic households",
     "import": "导入：import national FILE … / import the national export (staged)",
     "export": "导出：export national --out FILE / export in the national format",
+    "monitor": "月度监测：monitor run --month YYYY-MM --area CODE / run the monthly monitoring rules",
+    "leads": "预警线索：leads export --month YYYY-MM --out FILE / export leads",
+    "policy": "政策设置：policy set --year Y --threshold N / set a year's monitoring threshold",
 }
 
 
@@ -141,6 +144,36 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument(
         "--replace", action="store_true", help="先删除该区域已有农户 / delete the area's households first"
     )
+    mon = sub.add_parser("monitor", help=COMMANDS["monitor"], description=COMMANDS["monitor"])
+    mon_sub = mon.add_subparsers(dest="action", metavar="操作/action", required=True)
+    mrun = mon_sub.add_parser(
+        "run", help="运行一个区划一个月的监测规则 / run the rules for an area and month"
+    )
+    mrun.add_argument("--month", required=True, help="YYYY-MM（已结束的月份 / a finished month）")
+    mrun.add_argument("--area", default="14", help="区划代码（默认 14 山西省）/ division code")
+    mrun.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="计算引擎 / engine")
+    mrun.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
+
+    lead = sub.add_parser("leads", help=COMMANDS["leads"], description=COMMANDS["leads"])
+    lead_sub = lead.add_subparsers(dest="action", metavar="操作/action", required=True)
+    lexp = lead_sub.add_parser("export", help="导出某月线索为 .xlsx / export a month's leads")
+    lexp.add_argument("--month", required=True, help="YYYY-MM")
+    lexp.add_argument("--area", default="", help="区划代码 / division code")
+    lexp.add_argument("--out", required=True, help="输出文件 .xlsx / output file")
+
+    pol = sub.add_parser("policy", help=COMMANDS["policy"], description=COMMANDS["policy"])
+    pol_sub = pol.add_subparsers(dest="action", metavar="操作/action", required=True)
+    pset = pol_sub.add_parser("set", help="新增一个政策设置版本 / add a policy setting version")
+    pset.add_argument("--year", type=int, required=True, help="年度 / year")
+    pset.add_argument(
+        "--threshold", required=True, help="监测范围（元）/ threshold, yuan per person per year"
+    )
+    pset.add_argument("--province", default="14", help="省代码（默认 14）/ province code")
+    pset.add_argument(
+        "--from", dest="effective_from", default="", help="生效日期 YYYY-MM-DD / effective date"
+    )
+    pset.add_argument("--source", default="", help="依据 / source document")
+    pset.add_argument("--param", action="append", help="规则参数 KEY=VALUE（可重复）/ rule parameter")
     return parser
 
 
@@ -313,6 +346,14 @@ def main(argv: list[str] | None = None) -> int:
         from fanpin.registry.commands import import_national
 
         return import_national(args)
+    if args.command in ("monitor", "leads", "policy"):
+        from fanpin.monitoring import commands
+
+        return {
+            "monitor": commands.monitor_run,
+            "leads": commands.leads_export,
+            "policy": commands.policy_set,
+        }[args.command](args)
     if args.command == "export":
         from fanpin.registry.commands import export_national
 

@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("fanpin.accounts.urls")),
     path("divisions/", include("fanpin.divisions.urls")),
     path("households/", include("fanpin.registry.urls")),
+    path("monitoring/", include("fanpin.monitoring.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

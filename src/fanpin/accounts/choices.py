@@ -24,33 +24,23 @@ class Permission(models.TextChoices):
     VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话、健康）"
     MANAGE_USERS = "manage_users", "管理账号"
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
+    MANAGE_POLICY = "manage_policy", "设置监测政策"
+    RUN_MONITORING = "run_monitoring", "运行月度监测"
 
 
+_STAFF = {Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PROVINCE: frozenset(
-        {Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT, Permission.VIEW_PERSONAL}
+        _STAFF | {Permission.VIEW_AUDIT, Permission.MANAGE_POLICY, Permission.RUN_MONITORING}
     ),
-    Role.CITY: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_AUDIT, Permission.VIEW_PERSONAL}),
-    Role.COUNTY: frozenset(
-        {
-            Permission.VIEW,
-            Permission.EDIT,
-            Permission.APPROVE,
-            Permission.VIEW_AUDIT,
-            Permission.VIEW_PERSONAL,
-        }
-    ),
-    Role.TOWNSHIP: frozenset({Permission.VIEW, Permission.EDIT, Permission.REVIEW, Permission.VIEW_PERSONAL}),
-    Role.VILLAGE: frozenset({Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}),
+    Role.CITY: frozenset(_STAFF | {Permission.VIEW_AUDIT, Permission.RUN_MONITORING}),
+    Role.COUNTY: frozenset(_STAFF | {Permission.APPROVE, Permission.VIEW_AUDIT, Permission.RUN_MONITORING}),
+    Role.TOWNSHIP: frozenset(_STAFF | {Permission.REVIEW}),
+    Role.VILLAGE: frozenset(_STAFF),
     Role.DEPARTMENT: frozenset({Permission.VIEW, Permission.UPLOAD_DEPARTMENT_DATA}),
     Role.INSPECTOR: frozenset({Permission.VIEW, Permission.VIEW_AUDIT}),
     Role.ADMIN: frozenset(
-        {
-            Permission.VIEW,
-            Permission.VIEW_AUDIT,
-            Permission.MANAGE_USERS,
-            Permission.MANAGE_DIVISIONS,
-        }
+        {Permission.VIEW, Permission.VIEW_AUDIT, Permission.MANAGE_USERS, Permission.MANAGE_DIVISIONS}
     ),
 }
 

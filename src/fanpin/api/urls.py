@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from fanpin.accounts.api import MeView
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
+from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,9 @@ router.register(
 )
 router.register("members", MemberViewSet, basename="member")
 router.register("incomes", IncomeViewSet, basename="income")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
+router.register("policies", PolicyViewSet, basename="policy")
 
 app_name = "api"
 urlpatterns = [

@@ -55,6 +55,39 @@ def demo_households_synthesize(on_progress: Callable[[int, int], None] | None = 
 DEMO_STEPS.append(("合成农户", demo_households_synthesize))
 
 
+def demo_monitoring_run(on_progress: Callable[[int, int], None] | None = None) -> str:
+    """Last month's monitoring for 平定县, once. Years without a published threshold get a demo setting
+    that carries Shanxi's 2023 range (7,100 yuan), labelled as such, to be replaced by the real figure."""
+    from datetime import date
+
+    from fanpin.core.jobs import job_run_now
+    from fanpin.monitoring.models import MonitoringRun, PolicySetting
+    from fanpin.monitoring.services.policy import policy_setting_create
+    from fanpin.monitoring.services.runs import monitoring_run_request
+
+    today = date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    if MonitoringRun.objects.filter(area_code=DEMO_SYNTH_COUNTY, year=year, month=month).exists():
+        return f"{year}-{month:02d} 已监测，未重复运行"
+    for y in {year - 1, year}:
+        if not PolicySetting.objects.filter(province_code="14", year=y).exists():
+            policy_setting_create(
+                actor="演示数据",
+                province_code="14",
+                year=y,
+                threshold="7100",
+                effective_from=date(y, 1, 1),
+                source=f"演示设置：沿用山西省 2023 年监测范围 7,100 元；正式使用前请按 {y} 年文件修改",
+            )
+    run, job = monitoring_run_request(actor="演示数据", area_code=DEMO_SYNTH_COUNTY, year=year, month=month)
+    job_run_now(job)
+    run.refresh_from_db()
+    return f"平定县 {year}-{month:02d} 月度监测：新线索 {run.counts.get('leads', 0)} 条"
+
+
+DEMO_STEPS.append(("月度监测", demo_monitoring_run))
+
+
 def demo_users_create() -> int:
     created = 0
     for username, role, area, name in DEMO_USERS:

@@ -63,7 +63,21 @@ def window_months(end_year: int, end_month: int) -> list[tuple[int, int]]:
     return [(i // 12, i % 12 + 1) for i in range(end - 11, end + 1)]
 
 
+def cents(value: Decimal) -> int:
+    return int((Decimal(value) * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def round_half_up_div(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to the nearest integer, halves away from zero (ROUND_HALF_UP)."""
+    sign = -1 if (numerator < 0) != (denominator < 0) else 1
+    n, d = abs(numerator), abs(denominator)
+    return sign * ((2 * n + d) // (2 * d))
+
+
 def income_over_12_months(records: Iterable[IncomeLike], *, end_year: int, end_month: int) -> WindowIncome:
+    """Exact: each component is (12 × its monthly records + k × its annual record) / 12 in cents, where
+    k is the number of window months of that year without a monthly record, rounded half up once at
+    the end. The same rule is written in Ibis in fanpin.matching.engine.income."""
     monthly = {}
     annual = {}
     for r in records:
@@ -72,20 +86,19 @@ def income_over_12_months(records: Iterable[IncomeLike], *, end_year: int, end_m
         else:
             monthly[(r.year, r.month)] = r
     result = WindowIncome(end_year=end_year, end_month=end_month)
-    twelfth = Decimal(12)
+    twelfths = dict.fromkeys(FIELDS, 0)  # in cents × 12
     for ym in window_months(end_year, end_month):
         if ym in monthly:
-            rec, share = monthly[ym], None
+            rec, weight = monthly[ym], 12
         elif ym[0] in annual:
-            rec, share = annual[ym[0]], twelfth
+            rec, weight = annual[ym[0]], 1
         else:
             continue
         result.months_covered += 1
         for f in FIELDS:
-            value = getattr(rec, f)
-            setattr(result, f, getattr(result, f) + (value / share if share else value))
+            twelfths[f] += weight * cents(getattr(rec, f))
     for f in FIELDS:
-        setattr(result, f, getattr(result, f).quantize(CENT, ROUND_HALF_UP))
+        setattr(result, f, Decimal(round_half_up_div(twelfths[f], 12)) / 100)
     return result
 
 
@@ -96,3 +109,75 @@ def latest_window(records: Iterable[IncomeLike]) -> WindowIncome | None:
         return None
     latest = max(records, key=lambda r: (r.year, r.month + r.months - 1))
     return income_over_12_months(records, end_year=latest.year, end_month=latest.month + latest.months - 1)
+
+
+# --- The same windows in integer cents, for exports of millions of households -----------------------
+# Amounts are 2-decimal Decimals, so sums of monthly records are exact in cents. An annual record adds
+# value/12 for each month it fills: income_over_12_months divides in Decimal (28 digits) and quantizes
+# the total ROUND_HALF_UP. Counting in twelfths of a cent, the exact total n/12 is at least 1/12 cent
+# away from a rounding boundary unless n % 12 == 6 (an exact half cent), while the Decimal result is
+# within 1e-12 cent of n/12; so the nearest cent is the same, except at an exact half (where the tiny
+# Decimal error decides) and for negative amounts (where a total rounding to zero prints "-0.00"). For
+# those, window_cents returns None and the caller uses income_over_12_months.
+
+CentsRecord = tuple[int, int, int, int, int, int, int, int, int, int]
+"""(year, month, months, wage, business, property_income, transfer, business_cost, claims,
+out_of_pocket), the amounts in integer cents."""
+
+
+def latest_end(records: Iterable[CentsRecord]) -> tuple[int, int]:
+    """(end_year, end_month) of latest_window: the latest month any record covers."""
+    year, month, months = max(records, key=lambda r: (r[0], r[1] + r[2] - 1))[:3]
+    return year, month + months - 1
+
+
+def window_cents(
+    records: Iterable[CentsRecord], *, end_year: int, end_month: int
+) -> tuple[int, list[int]] | None:
+    """(months covered, the 7 FIELDS in cents) exactly as income_over_12_months computes them, or
+    None where only the Decimal arithmetic gives the same result (see above). Records in the order
+    income_over_12_months would see them (later ones win for the same month or year)."""
+    monthly: dict[tuple[int, int], CentsRecord] = {}
+    annual: dict[int, CentsRecord] = {}
+    for r in records:
+        if r[2] == 12:
+            annual[r[0]] = r
+        else:
+            monthly[(r[0], r[1])] = r
+    twelfths = [0] * 7
+    covered = 0
+    for ym in window_months(end_year, end_month):
+        rec = monthly.get(ym)
+        if rec is not None:
+            weight = 12
+        else:
+            rec = annual.get(ym[0])
+            if rec is None:
+                continue
+            weight = 1
+        covered += 1
+        for i in range(7):
+            value = rec[3 + i]
+            if value < 0:
+                return None
+            twelfths[i] += weight * value
+    cents = []
+    for n in twelfths:
+        if n % 12 == 6:
+            return None
+        cents.append((n + 6) // 12)
+    return covered, cents
+
+
+def per_capita_cents(net: int, size: int) -> int:
+    """WindowIncome.per_capita in cents (size > 0): net / size rounded half away from zero."""
+    q = (2 * abs(net) + size) // (2 * size)
+    return -q if net < 0 else q
+
+
+def cents_text(cents: int, *, negative: bool = False) -> str:
+    """f"{amount:.2f}" of an amount in cents. negative=True writes a zero as "-0.00", as Decimal does for
+    a negative quotient that rounds to zero (per_capita of a small negative net income)."""
+    sign = "-" if cents < 0 or negative else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "fanpin.divisions",
     "fanpin.accounts",
     "fanpin.registry",
+    "fanpin.monitoring",
     "fanpin.api",
 ]
 

@@ -26,6 +26,7 @@ from fanpin.core.jobs import job_enqueue
 from fanpin.core.models import Job
 from fanpin.divisions.services.load import divisions_load
 from fanpin.registry import idnumber
+from fanpin.monitoring.models import Lead, MonitoringRun, PolicySetting
 from fanpin.registry.models import ImportBatch
 from fanpin.registry.services.households import household_create, income_record_set, member_add
 
@@ -65,6 +66,12 @@ class Ctx:
     batch_outside: int = 0
     export_inside: int = 0
     export_outside: int = 0
+    lead_inside: int = 0
+    lead_outside: int = 0
+    run_inside: int = 0
+    run_outside: int = 0
+    policy_inside: int = 0
+    policy_outside: int = 0
 
 
 @dataclass
@@ -273,6 +280,50 @@ RULES: dict[str, Rule] = {
         permission=Permission.VIEW_PERSONAL,
         data=lambda c, w: {"reason": "入户核实"},
     ),
+    # Monitoring (动态监测)
+    "monitoring:lead_list": Rule(
+        "get",
+        _url("monitoring:lead_list"),
+        leak_probe=lambda c: reverse("monitoring:lead_list") + f"?area={c.outside[:6]}",
+    ),
+    "monitoring:lead_detail": Rule(
+        "get",
+        _url("monitoring:lead_detail", lead_id=lambda c: c.lead_inside),
+        _url("monitoring:lead_detail", lead_id=lambda c: c.lead_outside),
+    ),
+    "monitoring:run_list": Rule("get", _url("monitoring:run_list"), leak_probe=_url("monitoring:run_list")),
+    "monitoring:run_detail": Rule(
+        "get",
+        _url("monitoring:run_detail", run_id=lambda c: c.run_inside),
+        _url("monitoring:run_detail", run_id=lambda c: c.run_outside),
+    ),
+    "monitoring:policies": Rule("get", _url("monitoring:policies")),
+    "api:lead-list": Rule(
+        "get",
+        _url("api:lead-list"),
+        api=True,
+        leak_probe=lambda c: reverse("api:lead-list") + f"?area={c.outside[:6]}",
+    ),
+    "api:lead-detail": Rule(
+        "get",
+        _url("api:lead-detail", pk=lambda c: c.lead_inside),
+        _url("api:lead-detail", pk=lambda c: c.lead_outside),
+        api=True,
+    ),
+    "api:monitoring-run-list": Rule("get", _url("api:monitoring-run-list"), api=True),
+    "api:monitoring-run-detail": Rule(
+        "get",
+        _url("api:monitoring-run-detail", pk=lambda c: c.run_inside),
+        _url("api:monitoring-run-detail", pk=lambda c: c.run_outside),
+        api=True,
+    ),
+    "api:policy-list": Rule("get", _url("api:policy-list"), api=True),
+    "api:policy-detail": Rule(
+        "get",
+        _url("api:policy-detail", pk=lambda c: c.policy_inside),
+        _url("api:policy-detail", pk=lambda c: c.policy_outside),
+        api=True,
+    ),
 }
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
 ADMIN_NAMESPACE = "admin"
@@ -373,7 +424,27 @@ def _ctx(user, area):
             status="succeeded", result={"path": str(folder / "export.xlsx"), "file_name": f"{tag}.xlsx"}
         )
         exports.append(job.pk)
+    shanxi = PolicySetting.objects.get(province_code="14", year=2023, version=1)
+    other = PolicySetting.objects.create(
+        province_code="99", year=2023, effective_from=date(2023, 1, 1), threshold=Decimal("6500")
+    )
+    runs = [
+        MonitoringRun.objects.create(area_code=code, year=2025, month=6, policy=shanxi)
+        for code in (area, outside)
+    ]
+    leads = [
+        Lead.objects.create(
+            household=h, year=2025, month=6, suggested_category="边缘易致贫户", reason=f"测试{h.code}"
+        )
+        for h in (hi, ho)
+    ]
     return Ctx(
+        lead_inside=leads[0].pk,
+        lead_outside=leads[1].pk,
+        run_inside=runs[0].pk,
+        run_outside=runs[1].pk,
+        policy_inside=shanxi.pk,
+        policy_outside=other.pk,
         batch_inside=batches[0],
         batch_outside=batches[1],
         export_inside=exports[0],

@@ -1,0 +1,47 @@
+from django.db import models
+
+
+class LeadStatus(models.TextChoices):
+    OPEN = "open", "待核实"
+    VERIFIED = "verified", "已核实（转入识别）"
+    DISMISSED = "dismissed", "已排除"
+
+
+class LeadSource(models.TextChoices):
+    MONITORING = "monitoring", "月度监测规则"
+    MEDICAL = "medical", "医保"
+    CIVIL = "civil", "民政"
+    EDUCATION = "education", "教育"
+    HOUSING = "housing", "住建"
+    DISABILITY = "disability", "残联"
+    EMPLOYMENT = "employment", "人社"
+    DISASTER = "disaster", "应急"
+    OTHER = "other", "其他"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "运行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+# Default rule parameters of a new policy setting; each is a setting, never a constant in the rules.
+DEFAULT_PARAMS = {
+    "income_drop_share": "0.30",  # a fall of 30% of last year's per-capita income is sharp
+    "oop_share_formerly_poor": "0.50",  # 脱贫户: out-of-pocket over 50% of the rural income
+    "oop_share_others": "1.00",  # others: over 100%
+    "rural_income": "16323",  # the province's prior-year rural per-capita disposable income (yuan)
+    "oop_fixed_low_income": "10000",  # fixed out-of-pocket triggers (yuan)
+    "oop_fixed_ordinary": "26000",
+    "months_considered": 12,
+}
+PARAM_LABELS = {
+    "income_drop_share": "收入骤减比例（较上年同期）",
+    "oop_share_formerly_poor": "脱贫户合规自付支出占上年农村居民人均可支配收入的比例",
+    "oop_share_others": "其他农户合规自付支出占上年农村居民人均可支配收入的比例",
+    "rural_income": "上年农村居民人均可支配收入（元）",
+    "oop_fixed_low_income": "低收入人口合规自付支出固定标准（元）",
+    "oop_fixed_ordinary": "普通农户合规自付支出固定标准（元）",
+    "months_considered": "收入计算月数",
+}

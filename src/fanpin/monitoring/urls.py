@@ -1,0 +1,12 @@
+from django.urls import path
+
+from fanpin.monitoring import views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("leads/", views.leads, name="lead_list"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("runs/", views.runs, name="run_list"),
+    path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("policies/", views.policies, name="policies"),
+]
