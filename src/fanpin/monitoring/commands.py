@@ -75,6 +75,9 @@ def leads_export(args) -> int:
     if args.area:
         from fanpin.core.scope import household_fields
 
+        if not (args.area.isdigit() and len(args.area) in household_fields()):
+            print(f"区划代码“{args.area}”应为 2、4、6、9 或 12 位数字。", file=sys.stderr)
+            return 1
         qs = qs.filter(**{household_fields("household__")[len(args.area)]: args.area})
     rows = (
         (

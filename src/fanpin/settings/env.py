@@ -54,3 +54,8 @@ def static_root() -> Path:
 
 def session_minutes() -> int:
     return int(os.environ.get("FANPIN_SESSION_MINUTES", "30"))
+
+
+def spark_master() -> str:
+    """Spark master URL for the Spark engine: a cluster in production, local mode by default."""
+    return os.environ.get("FANPIN_SPARK_MASTER", "local[2]")

@@ -38,6 +38,11 @@ class Lead(models.Model):
         verbose_name_plural = "预警线索"
         ordering = ["-year", "-month", "household_id"]
         indexes = [models.Index(fields=["year", "month", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year", "month", "source"], name="lead_unique_month_source"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}-{self.month:02d} {self.suggested_category}"

@@ -40,7 +40,7 @@ def policy_setting_create(
     source: str = "",
 ) -> PolicySetting:
     check_permission(actor, Permission.MANAGE_POLICY, province_code)
-    threshold = _decimal("threshold", threshold)
+    threshold = _decimal("监测范围", threshold)  # the name shown in the message
     if threshold <= 0 or threshold > 100_000:
         raise ApplicationError(f"监测范围 {threshold} 元不合理，请核对。")
     if not 2020 <= year <= 2100:
@@ -80,13 +80,17 @@ def policy_setting_create(
 
 
 def policy_in_force(*, province_code: str, year: int, on: date | None = None) -> PolicySetting:
+    """The newest version for (province, year) whose effective date has come: a later version with an
+    earlier date (a correction) supersedes the one it corrects."""
     on = on or date.today()
-    setting = (
-        PolicySetting.objects.filter(province_code=province_code, year=year, effective_from__lte=on)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    versions = PolicySetting.objects.filter(province_code=province_code, year=year)
+    setting = versions.filter(effective_from__lte=on).order_by("-version").first()
     if setting is None:
+        first = versions.order_by("effective_from").first()
+        if first is not None:
+            raise ApplicationError(
+                f"{year} 年的监测范围自 {first.effective_from:%Y-%m-%d} 起才生效，{on:%Y-%m-%d} 尚无适用的设置。"
+            )
         raise ApplicationError(
             f"尚未设置 {year} 年的监测范围（省代码 {province_code}）。请先在“政策设置”中填写该年度的监测范围和规则参数。"
         )

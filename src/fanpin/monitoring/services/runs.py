@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fanpin.accounts.choices import Permission
@@ -19,14 +20,13 @@ from fanpin.core.scope import HOUSEHOLD_CODE_FIELDS
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.models import Division
 from fanpin.matching.engine.rules import TRIGGERS, household_facts, monitoring_candidates
+from fanpin.matching.engines import ENGINES, connect
 from fanpin.monitoring.choices import LeadSource, LeadStatus, RunStatus
 from fanpin.monitoring.extract import extract_area, household_ids_table
 from fanpin.monitoring.models import HouseholdSnapshot, Lead, MonitoringRun
 from fanpin.monitoring.reasons import compose
 from fanpin.monitoring.services.policy import policy_in_force, rule_params
 from fanpin.registry.models import Household
-
-ENGINES = ("duckdb", "spark")
 
 
 def _check_month(year: int, month: int, today: date) -> None:
@@ -47,9 +47,10 @@ def monitoring_run_request(
         raise ApplicationError(f"区划代码“{area_code}”不存在。")
     _check_month(year, month, today or date.today())
     policy = policy_in_force(province_code=area_code[:2], year=year, on=date(year, month, 1))
+    ancestors = [area_code[:n] for n in (2, 4, 6, 9, 12) if n <= len(area_code)]
     busy = MonitoringRun.objects.filter(
         status__in=[RunStatus.QUEUED, RunStatus.RUNNING], year=year, month=month
-    ).filter(area_code__in=[area_code[:n] for n in (2, 4, 6, 9, 12) if n <= len(area_code)])
+    ).filter(Q(area_code__in=ancestors) | Q(area_code__startswith=area_code))
     if busy.exists():
         raise ApplicationError("该区划（或其上级）本月的监测正在进行，请等待完成后再运行。")
     run = MonitoringRun.objects.create(
@@ -69,14 +70,6 @@ def monitoring_run_request(
         area_code=area_code,
     )
     return run, job
-
-
-def _connect(engine: str):
-    if engine == "spark":
-        raise ApplicationError("Spark 引擎尚未配置：请使用 duckdb，或按 docs/operations.md 配置 Spark。")
-    import ibis
-
-    return ibis.duckdb.connect()
 
 
 def monitoring_run_execute(
@@ -106,7 +99,7 @@ def monitoring_run_execute(
         ).values_list("household_id", flat=True)
     )
     progress(1, 4)
-    con = _connect(run.engine)
+    con = connect(run.engine)
     facts = household_facts(
         households=ibis.memtable(tables["households"]),
         members=ibis.memtable(tables["members"]),
@@ -158,7 +151,8 @@ def monitoring_run_execute(
     with transaction.atomic():
         HouseholdSnapshot.objects.filter(household__in=in_area, year=run.year, month=run.month).delete()
         HouseholdSnapshot.objects.bulk_create(snapshots, batch_size=5000)
-        Lead.objects.bulk_create(leads, batch_size=2000)
+        # The unique constraint (household, month, source) is the last guard against a duplicate lead.
+        Lead.objects.bulk_create(leads, batch_size=2000, ignore_conflicts=True)
         counts = {
             "households": len(facts_rows),
             "people": sum(r["size"] or 0 for r in facts_rows),

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fanpin.core.errors import ApplicationError
+from fanpin.core.jobs import job_run_now
 from fanpin.core.models.job import JobStatus
 from fanpin.monitoring.models import HouseholdSnapshot, Lead, MonitoringRun
 from fanpin.monitoring.services.runs import monitoring_run_request
@@ -64,7 +65,11 @@ def world(db):
     person(w["E"], relation="配偶", resident_medical=False, employee_medical=False)
     # F: already monitored (risk not eliminated), 6,000 per person.
     w["F"] = household(
-        "F", household_type="脱贫户", category="脱贫不稳定户", identified_month="202406", monthly={"wage": "1000.00"}
+        "F",
+        household_type="脱贫户",
+        category="脱贫不稳定户",
+        identified_month="202406",
+        monthly={"wage": "1000.00"},
     )
     # G: 6,000 per person, with a lead of November still open.
     w["G"] = household("G", monthly={"wage": "1000.00"})
@@ -250,3 +255,62 @@ def test_a_second_request_while_the_first_is_queued_is_refused(world, county_use
 
     assert "正在进行" in info.value.message
     assert MonitoringRun.objects.count() == 1
+
+
+def test_a_sharp_fall_in_income_is_a_sudden_hardship_from_unstable_work(county_user):
+    policy_2025()
+    # 2024: 12 × 3,000 = 36,000 → 18,000 per person; 2025: 12 × 1,400 = 16,800 → 8,400 per person,
+    # above the range but 53% lower (8,400 / 18,000 = 46.67%), and the wages less than half.
+    h = household("L", monthly={"wage": "1400.00"})
+    for month in range(1, 13):
+        income(h, 2024, month, wage="3000.00")
+
+    run, _ = run_month(county_user)
+
+    lead = Lead.objects.get(run=run)
+    assert lead.household == h
+    assert lead.suggested_category == "突发严重困难户"
+    assert lead.reason == "人均纯收入较上年同期下降 53%（18,000.00 元降至 8,400.00 元）"
+    assert "因务工就业不稳" in lead.risk_list
+
+
+def test_a_household_whose_risk_was_eliminated_is_flagged_again(county_user):
+    policy_2025()
+    h = household(
+        "M",
+        household_type="脱贫户",
+        category="脱贫不稳定户",
+        identified_month="202306",
+        risk_eliminated=True,
+        elimination_method="帮扶消除",
+        eliminated_month="202412",
+        monthly={"wage": "1000.00"},
+    )
+
+    run, _ = run_month(county_user)
+
+    lead = Lead.objects.get(run=run)
+    assert lead.household == h
+    assert lead.reason == "人均纯收入 6,000.00 元，低于 2025 年监测范围 7,100 元"
+    assert HouseholdSnapshot.objects.get(household=h).monitored is False
+
+
+def test_a_failed_run_is_marked_failed_with_its_reason_and_writes_nothing(world, county_user, monkeypatch):
+    run, job = monitoring_run_request(actor=county_user, area_code=PINGDING, year=2025, month=12)
+
+    def broken_read(*args, **kwargs):  # the database goes away half way through reading the area
+        raise OSError("磁盘读取失败")
+
+    monkeypatch.setattr("fanpin.monitoring.services.runs.extract_area", broken_read)
+    job = job_run_now(job)
+    monkeypatch.undo()
+
+    run.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert run.status == "failed"
+    assert "磁盘读取失败" in run.message
+    assert not Lead.objects.filter(run=run).exists()
+    assert not HouseholdSnapshot.objects.exists()
+    # a failed run does not block the next request for the same month
+    again, _ = run_month(county_user)
+    assert again.status == "done" and again.counts["leads"] == len(LEADS)
