@@ -58,3 +58,42 @@ def policy_list(*, user: Any) -> QuerySet[PolicySetting]:
         return PolicySetting.objects.none()
     qs = PolicySetting.objects.select_related("created_by")
     return qs.filter(province_code=prefix[:2]) if prefix else qs
+
+
+def what_if(*, user: Any, area_code: str, year: int, month: int, threshold, current) -> list[dict]:
+    """By county: households and people below the current threshold and below `threshold`, from the
+    month-end snapshots of (year, month) — only households with a full year of income records."""
+    from django.db.models import Count, Q, Sum
+
+    from fanpin.divisions.models import Division
+    from fanpin.monitoring.models import HouseholdSnapshot
+
+    qs = restrict(
+        HouseholdSnapshot.objects.filter(year=year, month=month, months_covered__gte=12),
+        user=user,
+        level_fields=household_fields("household__"),
+    )
+    if area_code:
+        qs = qs.filter(**{household_fields("household__")[len(area_code)]: area_code})
+    rows = (
+        qs.values("county_code")
+        .annotate(
+            households=Count("id"),
+            now_households=Count("id", filter=Q(per_capita_income__lt=current)),
+            now_people=Sum("household__size", filter=Q(per_capita_income__lt=current)),
+            x_households=Count("id", filter=Q(per_capita_income__lt=threshold)),
+            x_people=Sum("household__size", filter=Q(per_capita_income__lt=threshold)),
+        )
+        .order_by("county_code")
+    )
+    names = dict(
+        Division.objects.filter(code__in=[r["county_code"] for r in rows]).values_list("code", "name")
+    )
+    result = []
+    for r in rows:
+        r = {**r, "county_name": names.get(r["county_code"], r["county_code"])}
+        r["now_people"] = r["now_people"] or 0
+        r["x_people"] = r["x_people"] or 0
+        r["change"] = r["x_households"] - r["now_households"]
+        result.append(r)
+    return result

@@ -9,4 +9,5 @@ urlpatterns = [
     path("runs/", views.runs, name="run_list"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
     path("policies/", views.policies, name="policies"),
+    path("what-if/", views.what_if_view, name="what_if"),
 ]

@@ -8,7 +8,7 @@ from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
 from fanpin.monitoring.forms import LeadFilterForm, LeadHandleForm, PolicyForm, RunForm
-from fanpin.monitoring.selectors import lead_get, lead_list, policy_list, run_get, run_list
+from fanpin.monitoring.selectors import lead_get, lead_list, policy_list, run_get, run_list, what_if
 from fanpin.monitoring.services.leads import lead_handle
 from fanpin.monitoring.services.policy import policy_setting_create
 from fanpin.monitoring.services.runs import monitoring_run_request
@@ -110,3 +110,49 @@ def policies(request):
         "monitoring/policy_list.html",
         {"form": form, "settings_list": policy_list(user=request.user)},
     )
+
+
+@login_required
+def what_if_view(request):
+    """假如监测范围调整为 X 元：各县会有多少户、多少人低于监测范围（与现行标准对比）。"""
+    from decimal import Decimal, InvalidOperation
+
+    from fanpin.monitoring.models import HouseholdSnapshot
+    from fanpin.monitoring.services.policy import policy_in_force
+
+    area = current_area(request)
+    latest = HouseholdSnapshot.objects.order_by("-year", "-month").values("year", "month").first()
+    context = {"area": area, "rows": [], "error": ""}
+    month_text = request.GET.get("month") or (f"{latest['year']}-{latest['month']:02d}" if latest else "")
+    context["month"] = month_text
+    context["threshold"] = request.GET.get("threshold", "")
+    if area is not None and month_text:
+        try:
+            year, month = (int(x) for x in month_text.split("-"))
+            current = policy_in_force(province_code=area.code[:2], year=year).threshold
+            threshold = Decimal(context["threshold"] or current)
+            if threshold <= 0:
+                raise InvalidOperation
+        except (ValueError, InvalidOperation):
+            context["error"] = "请填写正确的月份（YYYY-MM）和监测范围（元，正数）。"
+        except ApplicationError as exc:
+            context["error"] = exc.message
+        else:
+            rows = what_if(
+                user=request.user,
+                area_code=area.code,
+                year=year,
+                month=month,
+                threshold=threshold,
+                current=current,
+            )
+            context.update(
+                rows=rows,
+                current=current,
+                threshold=threshold,
+                totals={
+                    k: sum(r[k] for r in rows)
+                    for k in ("households", "now_households", "now_people", "x_households", "x_people")
+                },
+            )
+    return render(request, "monitoring/what_if.html", context)

@@ -298,6 +298,11 @@ RULES: dict[str, Rule] = {
         _url("monitoring:run_detail", run_id=lambda c: c.run_outside),
     ),
     "monitoring:policies": Rule("get", _url("monitoring:policies")),
+    "monitoring:what_if": Rule(
+        "get",
+        _url("monitoring:what_if"),
+        leak_probe=lambda c: reverse("monitoring:what_if") + "?month=2025-06&threshold=99999",
+    ),
     "api:lead-list": Rule(
         "get",
         _url("api:lead-list"),

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0002_seed_policy'),
-        ('registry', '0001_initial'),
+        ("monitoring", "0002_seed_policy"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.UniqueConstraint(fields=('household', 'year', 'month', 'source'), name='lead_unique_month_source'),
+            model_name="lead",
+            constraint=models.UniqueConstraint(
+                fields=("household", "year", "month", "source"), name="lead_unique_month_source"
+            ),
         ),
     ]
