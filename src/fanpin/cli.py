@@ -30,6 +30,7 @@ COMMANDS = {
     "monitor": "月度监测：monitor run --month YYYY-MM --area CODE / run the monthly monitoring rules",
     "leads": "预警线索：leads export --month YYYY-MM --out FILE / export leads",
     "policy": "政策设置：policy set --year Y --threshold N / set a year's monitoring threshold",
+    "departments": "部门数据：departments load --source SOURCE FILE / load and match a department file",
 }
 
 
@@ -160,6 +161,23 @@ def _parser() -> argparse.ArgumentParser:
     lexp.add_argument("--month", required=True, help="YYYY-MM")
     lexp.add_argument("--area", default="", help="区划代码 / division code")
     lexp.add_argument("--out", required=True, help="输出文件 .xlsx / output file")
+
+    dep = sub.add_parser("departments", help=COMMANDS["departments"], description=COMMANDS["departments"])
+    dep_sub = dep.add_subparsers(dest="action", metavar="操作/action", required=True)
+    dload = dep_sub.add_parser(
+        "load",
+        help="导入一个部门数据文件并生成预警线索 / load a department file, match it and raise leads",
+        description="来源 / sources: medical civil education housing disability employment disaster other；"
+        "格式见 docs/departments.md。",
+    )
+    dload.add_argument("files", nargs=1, metavar="FILE", help=".csv（UTF-8/GB18030）、.xlsx 或 .parquet")
+    dload.add_argument("--source", required=True, help="来源 / source (medical, civil, …)")
+    dload.add_argument(
+        "--month", default="", help="数据所属月份 YYYY-MM（默认上个月）/ month (default: last month)"
+    )
+    dload.add_argument("--area", default="14", help="区划代码（默认 14 山西省）/ division code")
+    dload.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="计算引擎 / engine")
+    dload.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
 
     pol = sub.add_parser("policy", help=COMMANDS["policy"], description=COMMANDS["policy"])
     pol_sub = pol.add_subparsers(dest="action", metavar="操作/action", required=True)
@@ -354,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
             "leads": commands.leads_export,
             "policy": commands.policy_set,
         }[args.command](args)
+    if args.command == "departments":
+        from fanpin.monitoring.departments.commands import departments_load
+
+        return departments_load(args)
     if args.command == "export":
         from fanpin.registry.commands import export_national
 

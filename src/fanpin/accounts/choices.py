@@ -34,7 +34,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _STAFF | {Permission.VIEW_AUDIT, Permission.MANAGE_POLICY, Permission.RUN_MONITORING}
     ),
     Role.CITY: frozenset(_STAFF | {Permission.VIEW_AUDIT, Permission.RUN_MONITORING}),
-    Role.COUNTY: frozenset(_STAFF | {Permission.APPROVE, Permission.VIEW_AUDIT, Permission.RUN_MONITORING}),
+    # County staff load department files too: the county's data officer collects them each month.
+    Role.COUNTY: frozenset(
+        _STAFF
+        | {
+            Permission.APPROVE,
+            Permission.VIEW_AUDIT,
+            Permission.RUN_MONITORING,
+            Permission.UPLOAD_DEPARTMENT_DATA,
+        }
+    ),
     Role.TOWNSHIP: frozenset(_STAFF | {Permission.REVIEW}),
     Role.VILLAGE: frozenset(_STAFF),
     Role.DEPARTMENT: frozenset({Permission.VIEW, Permission.UPLOAD_DEPARTMENT_DATA}),

@@ -6,6 +6,7 @@ from fanpin.accounts.api import MeView
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
+from fanpin.monitoring.departments.api import DepartmentBatchViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 
 router = DefaultRouter()
@@ -20,6 +21,7 @@ router.register("incomes", IncomeViewSet, basename="income")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
+router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
 
 app_name = "api"
 urlpatterns = [

@@ -29,3 +29,6 @@ def monitoring_run_job(ctx: JobContext, params: dict) -> dict:
         ctx.set_count(labels.get(key, key), value)
     ctx.log(f"完成：新线索 {counts['leads']} 条")
     return {"run": run.pk, **counts}
+
+
+from fanpin.monitoring.departments import tasks as _department_tasks  # noqa: E402, F401 — registers its job kinds

@@ -25,8 +25,8 @@ from fanpin.accounts.choices import Permission, Role
 from fanpin.core.jobs import job_enqueue
 from fanpin.core.models import Job
 from fanpin.divisions.services.load import divisions_load
+from fanpin.monitoring.models import DepartmentBatch, Lead, MonitoringRun, PolicySetting
 from fanpin.registry import idnumber
-from fanpin.monitoring.models import Lead, MonitoringRun, PolicySetting
 from fanpin.registry.models import ImportBatch
 from fanpin.registry.services.households import household_create, income_record_set, member_add
 
@@ -72,6 +72,8 @@ class Ctx:
     run_outside: int = 0
     policy_inside: int = 0
     policy_outside: int = 0
+    department_inside: int = 0
+    department_outside: int = 0
 
 
 @dataclass
@@ -329,6 +331,36 @@ RULES: dict[str, Rule] = {
         _url("api:policy-detail", pk=lambda c: c.policy_outside),
         api=True,
     ),
+    # Department data (部门数据)
+    "monitoring:department_list": Rule(
+        "get",
+        _url("monitoring:department_list"),
+        leak_probe=lambda c: reverse("monitoring:department_list") + f"?area={c.outside[:6]}",
+    ),
+    "monitoring:department_detail": Rule(
+        "get",
+        _url("monitoring:department_detail", batch_id=lambda c: c.department_inside),
+        _url("monitoring:department_detail", batch_id=lambda c: c.department_outside),
+    ),
+    "monitoring:department_match": Rule(
+        "post",
+        _url("monitoring:department_match", batch_id=lambda c: c.department_inside),
+        _url("monitoring:department_match", batch_id=lambda c: c.department_outside),
+        permission=Permission.UPLOAD_DEPARTMENT_DATA,
+        ok=(302,),
+    ),
+    "api:department-batch-list": Rule(
+        "get",
+        _url("api:department-batch-list"),
+        api=True,
+        leak_probe=lambda c: reverse("api:department-batch-list") + f"?area={c.outside[:6]}",
+    ),
+    "api:department-batch-detail": Rule(
+        "get",
+        _url("api:department-batch-detail", pk=lambda c: c.department_inside),
+        _url("api:department-batch-detail", pk=lambda c: c.department_outside),
+        api=True,
+    ),
 }
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
 ADMIN_NAMESPACE = "admin"
@@ -443,7 +475,22 @@ def _ctx(user, area):
         )
         for h in (hi, ho)
     ]
+    departments = [
+        DepartmentBatch.objects.create(
+            source="housing",
+            file_name=f"{tag}.csv",
+            sha256=f"{code}-{next(_SEQ)}",
+            area_code=code,
+            year=2025,
+            month=6,
+            status="loaded",
+            counts={"kept": 1, "unmatched": 0},
+        )
+        for code, tag in ((area, "区内"), (outside, OUTSIDE_MARKER))
+    ]
     return Ctx(
+        department_inside=departments[0].pk,
+        department_outside=departments[1].pk,
         lead_inside=leads[0].pk,
         lead_outside=leads[1].pk,
         run_inside=runs[0].pk,
