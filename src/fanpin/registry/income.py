@@ -111,14 +111,9 @@ def latest_window(records: Iterable[IncomeLike]) -> WindowIncome | None:
     return income_over_12_months(records, end_year=latest.year, end_month=latest.month + latest.months - 1)
 
 
-# --- The same windows in integer cents, for exports of millions of households -----------------------
-# Amounts are 2-decimal Decimals, so sums of monthly records are exact in cents. An annual record adds
-# value/12 for each month it fills: income_over_12_months divides in Decimal (28 digits) and quantizes
-# the total ROUND_HALF_UP. Counting in twelfths of a cent, the exact total n/12 is at least 1/12 cent
-# away from a rounding boundary unless n % 12 == 6 (an exact half cent), while the Decimal result is
-# within 1e-12 cent of n/12; so the nearest cent is the same, except at an exact half (where the tiny
-# Decimal error decides) and for negative amounts (where a total rounding to zero prints "-0.00"). For
-# those, window_cents returns None and the caller uses income_over_12_months.
+# --- The same windows on plain integers, for exports of millions of households ----------------------
+# income_over_12_months without model instances or Decimal: records as tuples with the amounts in
+# integer cents (the database sums and converts them), the same window and the same rounding.
 
 CentsRecord = tuple[int, int, int, int, int, int, int, int, int, int]
 """(year, month, months, wage, business, property_income, transfer, business_cost, claims,
@@ -131,12 +126,9 @@ def latest_end(records: Iterable[CentsRecord]) -> tuple[int, int]:
     return year, month + months - 1
 
 
-def window_cents(
-    records: Iterable[CentsRecord], *, end_year: int, end_month: int
-) -> tuple[int, list[int]] | None:
-    """(months covered, the 7 FIELDS in cents) exactly as income_over_12_months computes them, or
-    None where only the Decimal arithmetic gives the same result (see above). Records in the order
-    income_over_12_months would see them (later ones win for the same month or year)."""
+def window_cents(records: Iterable[CentsRecord], *, end_year: int, end_month: int) -> tuple[int, list[int]]:
+    """(months covered, the 7 FIELDS in cents), as income_over_12_months computes them. Records in the
+    order income_over_12_months would see them (a later one wins for the same month or year)."""
     monthly: dict[tuple[int, int], CentsRecord] = {}
     annual: dict[int, CentsRecord] = {}
     for r in records:
@@ -144,7 +136,7 @@ def window_cents(
             annual[r[0]] = r
         else:
             monthly[(r[0], r[1])] = r
-    twelfths = [0] * 7
+    twelfths = [0] * 7  # in cents × 12
     covered = 0
     for ym in window_months(end_year, end_month):
         rec = monthly.get(ym)
@@ -157,22 +149,13 @@ def window_cents(
             weight = 1
         covered += 1
         for i in range(7):
-            value = rec[3 + i]
-            if value < 0:
-                return None
-            twelfths[i] += weight * value
-    cents = []
-    for n in twelfths:
-        if n % 12 == 6:
-            return None
-        cents.append((n + 6) // 12)
-    return covered, cents
+            twelfths[i] += weight * rec[3 + i]
+    return covered, [round_half_up_div(n, 12) for n in twelfths]
 
 
 def per_capita_cents(net: int, size: int) -> int:
     """WindowIncome.per_capita in cents (size > 0): net / size rounded half away from zero."""
-    q = (2 * abs(net) + size) // (2 * size)
-    return -q if net < 0 else q
+    return round_half_up_div(net, size)
 
 
 def cents_text(cents: int, *, negative: bool = False) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
+from fanpin.core.bulk import insert_rows
 from fanpin.core.models import AuditEvent
 
 
@@ -47,12 +50,30 @@ def audit_record(
 
 class AuditBuffer:
     """Audit events of a bulk operation (an import merge), written together by `flush()` inside the
-    caller's transaction. `changed` is {field: (before, after)}."""
+    caller's transaction. `changed` is {field: (before, after)}. The events are kept as rows and
+    written through the raw bulk path (fanpin.core.bulk), so an import of a million rows can afford
+    one event per household; `flush()` may be called as often as wanted (say, once per chunk)."""
+
+    COLUMNS = (
+        "created_at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "subject",
+        "area_code",
+        "before",
+        "after",
+        "note",
+    )
 
     def __init__(self, actor: Any):
         self.actor = actor if getattr(actor, "pk", None) else None
+        self.actor_id = self.actor.pk if self.actor is not None else None
         self.actor_name = getattr(actor, "username", None) or str(actor)
-        self.events: list[AuditEvent] = []
+        self.events: list[tuple] = []
 
     def add(
         self,
@@ -73,25 +94,27 @@ class AuditBuffer:
         else:
             before = None
         self.events.append(
-            AuditEvent(
-                actor=self.actor,
-                actor_name=self.actor_name,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                object_repr=object_repr[:200],
-                subject=subject,
-                area_code=area_code,
-                before=before,
-                after=after,
-                note=note,
+            (
+                action,
+                object_type,
+                object_id,
+                object_repr[:200],
+                subject,
+                area_code,
+                None if before is None else json.dumps(before),
+                None if after is None else json.dumps(after),
+                note,
             )
         )
 
     def flush(self) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("AuditBuffer.flush must run inside the operation's transaction")
-        AuditEvent.objects.bulk_create(self.events, batch_size=2000)
+        if not self.events:
+            return
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        head = (now, self.actor_id, self.actor_name)
+        insert_rows(AuditEvent, self.COLUMNS, (head + event for event in self.events))
         self.events = []
 
 

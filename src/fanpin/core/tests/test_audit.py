@@ -143,3 +143,45 @@ def test_audit_link_only_in_menu_of_users_who_may_see_it(client_for, village_use
     assert 'href="/audit/"' not in client_for(village_user).get("/").content.decode()
     county = make_user("county", "140321", username="pingding")
     assert 'href="/audit/"' in client_for(county).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_buffer_writes_its_events_in_bulk_as_audit_record_would(village_user):
+    from datetime import date
+    from decimal import Decimal
+
+    from fanpin.core.services.audit import AuditBuffer
+
+    buffer = AuditBuffer(village_user)
+    with transaction.atomic():
+        buffer.add(
+            action="test.bulk_update",
+            object_type="registry.household",
+            object_id="7",
+            object_repr="王建国户（1403212012490001）" + "长" * 300,
+            subject="1403212012490001",
+            area_code="140321201249",
+            changed={
+                "size": (3, 2),
+                "birth_date": (date(1968, 3, 15), None),
+                "area": (Decimal("3.50"), None),
+            },
+            note="导入 f.xlsx 第 4 行",
+        )
+        buffer.add(action="test.bulk_create", object_type="registry.household", object_repr="刘福户")
+        buffer.flush()
+        buffer.flush()  # nothing left: writes nothing
+    update, create = AuditEvent.objects.filter(action__startswith="test.bulk").order_by("id")
+    assert update.actor == village_user and update.actor_name == "qlz_village"
+    assert (update.object_type, update.object_id, update.subject, update.area_code) == (
+        "registry.household",
+        "7",
+        "1403212012490001",
+        "140321201249",
+    )
+    assert len(update.object_repr) == 200
+    assert update.before == {"size": 3, "birth_date": "1968-03-15", "area": "3.50"}
+    assert update.after == {"size": 2, "birth_date": None, "area": None}
+    assert update.note == "导入 f.xlsx 第 4 行" and update.created_at is not None
+    assert create.before is None and create.after is None and create.object_id == ""
+    assert AuditBuffer("命令行").actor_name == "命令行"

@@ -61,7 +61,7 @@ class ImportBatch(models.Model):
     def staging_path(self):
         from pathlib import Path
 
-        return Path(self.file_path).with_suffix(".staged.jsonl.gz")
+        return Path(self.file_path).with_suffix(".staged.bin")
 
 
 class ImportIssue(models.Model):

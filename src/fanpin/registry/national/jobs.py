@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from fanpin.core.bulk import gc_paused
 from fanpin.core.errors import ApplicationError
 from fanpin.core.jobs import JobContext, job_kind
 from fanpin.core.services.audit import audit_record
@@ -24,27 +25,28 @@ def import_parse_job(ctx: JobContext, params: dict) -> dict:
     if batch.kind == "incomes":
         return _parse_incomes(ctx, batch)
     try:
-        result = parse_national(
-            path=batch.file_path,
-            file_name=batch.file_name,
-            area_code=batch.area_code,
-            on_progress=lambda d, t: ctx.progress(d, t),
-        )
+        with gc_paused():
+            result = parse_national(
+                path=batch.file_path,
+                file_name=batch.file_name,
+                area_code=batch.area_code,
+                on_progress=lambda d, t: ctx.progress(d, t),
+            )
+            write_staging(result, batch.staging_path)
     except ApplicationError as exc:
         batch_transition(batch, ImportStatus.REFUSED, message=exc.message)
         raise
-    write_staging(result, batch.staging_path)
     errors = result.error_count
     counts = {
         "rows": result.rows,
         "households": len(result.households),
-        "members": sum(len(h["members"]) for h in result.households.values()),
+        "members": result.members,
         "errors": errors,
         "warnings": len(result.issues) - errors,
         "households_with_errors": len(result.bad_households),
         "valid_households": sum(1 for code in result.households if code not in result.bad_households),
-        "new_households": sum(1 for h in result.households.values() if not h["exists"]),
-        "existing_households": sum(1 for h in result.households.values() if h["exists"]),
+        "new_households": sum(1 for h in result.households.values() if not h.exists),
+        "existing_households": sum(1 for h in result.households.values() if h.exists),
         "blocking": result.blocking,
     }
     with transaction.atomic():
@@ -89,9 +91,10 @@ def import_merge_job(ctx: JobContext, params: dict) -> dict:
     ctx.log(f"开始导入 {batch.file_name}（{batch.get_merge_mode_display()}）")
     try:
         merge = merge_incomes if batch.kind == "incomes" else merge_batch
-        summary = merge(
-            batch=batch, mode=params["mode"], actor=actor, on_progress=lambda d, t: ctx.progress(d, t)
-        )
+        with gc_paused():
+            summary = merge(
+                batch=batch, mode=params["mode"], actor=actor, on_progress=lambda d, t: ctx.progress(d, t)
+            )
     except Exception:
         batch_transition(batch, ImportStatus.REVIEW, message="导入失败，数据未写入；请查看任务日志。")
         raise

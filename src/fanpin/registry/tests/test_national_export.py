@@ -318,3 +318,148 @@ def test_export_contains_only_the_asked_area(households, area, codes):
     assert area in job.result["file_name"] and job.result["file_name"].endswith(".xlsx")
     # Place names are filled for every exported row, whatever the area's level.
     assert all(row[0] and row[1] and row[2] for row in data_rows(sheet))
+
+
+# --- Exports at scale: the fast paths give what the model-by-model export gave ----------------------
+def window_cells(household: Household, size: int, year: int | None) -> dict[str, str | None]:
+    """The income cells computed the old way: model instances and income.py's Decimal arithmetic."""
+    from fanpin.registry.income import income_over_12_months, latest_window
+
+    records = list(IncomeRecord.objects.filter(household=household).order_by("year", "month", "months"))
+    if not records:
+        return dict.fromkeys(INCOME_HEADERS)
+    if year:
+        window = income_over_12_months(records, end_year=year, end_month=12)
+    else:
+        window = latest_window(records)
+    if not window.months_covered:
+        return dict.fromkeys(INCOME_HEADERS)
+    values = [window.wage, window.business, window.property_income, window.transfer, window.business_cost]
+    values += [window.net, window.per_capita(size), window.claims, window.out_of_pocket]
+    return {h: f"{v:.2f}" for h, v in zip(INCOME_HEADERS, values, strict=True)}
+
+
+INCOME_HEADERS = ["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"]
+INCOME_HEADERS += ["家庭纯收入", "人均纯收入（元）", "理赔收入", "合规自付支出"]
+
+
+def record(household, year, month, months=1, **cents):
+    return IncomeRecord.objects.create(
+        household=household,
+        year=year,
+        month=month,
+        months=months,
+        **{
+            f: Decimal(cents.get(f, 0)).scaleb(-2)
+            for f in ("wage", "business", "property_income", "transfer")
+        },
+        **{f: Decimal(cents.get(f, 0)).scaleb(-2) for f in ("business_cost", "claims", "out_of_pocket")},
+    )
+
+
+@pytest.mark.parametrize("year", [None, 2024, 2025])
+def test_income_cells_equal_the_decimal_window(households, tmp_path, year):
+    ha, hb, hc, hd = households
+    # HC: an annual record for 2024 and three months of 2025: the latest window takes nine twelfths
+    # of 2024 (6 × 0.01 / 12 … half cents) and the three months.
+    record(hc, 2024, 1, 12, wage=1, business=6, property_income=18, transfer=1_000_006, claims=7)
+    for month in (1, 2, 3):
+        record(hc, 2025, month, wage=100 * month, business_cost=33)
+    # HA already has an annual 2025 record; add 2024 months on both sides of the window.
+    record(ha, 2024, 12, wage=99_999, out_of_pocket=5)
+    record(ha, 2023, 5, wage=7)
+    # Another household: monthly records over two years (the window drops the older ones) and a
+    # business cost larger than the income (negative net, per capita "-0.00"-style rounding).
+    hx = household_create(actor="测试", code="1403212012490103", village_code=QLZ, household_type="一般农户")
+    for n in range(3):
+        person(hx, f"成员{n}", pid(date(1990, 1, n + 1), 101 + 2 * n), "户主" if n == 0 else "之子")
+    IncomeRecord.objects.filter(household=hx).delete()
+    for month in range(1, 13):
+        record(hx, 2024, month, wage=1000 + month, business_cost=1_000_000)
+        if month <= 6:
+            record(hx, 2025, month, wage=1, business_cost=2)
+
+    path = tmp_path / "out.xlsx"
+    export_national(
+        households=Household.objects.filter(county_code="140321"),
+        path=path,
+        area_name="平定县",
+        area_code="140321",
+        year=year,
+    )
+    sheet = load_sheet(path)
+    seen = set()
+    for row in data_rows(sheet):
+        cells = dict(zip(HEADERS, row, strict=True))
+        household = Household.objects.get(code=cells["户编号"])
+        size = Member.objects.filter(household=household).count()
+        assert {h: cells[h] for h in INCOME_HEADERS} == window_cells(household, size, year), household.code
+        seen.add(household.code)
+    assert seen == {HA, HB, HC, "1403212012490103"}
+
+
+def test_unknown_columns_are_written_back_and_survive_a_round_trip(households, county_user, tmp_path):
+    ha, hb, hc, hd = households
+    first_member = Member.objects.filter(household=hc).order_by("id").first()
+    Member.objects.filter(pk=first_member.pk).update(
+        extra={"残疾证号": "14032119660808711X11", "备注": "低保边缘"}
+    )
+    Member.objects.filter(household=ha).update(extra={"备注": "外出", "帮扶责任人": "李四"})
+    first = tmp_path / "first.xlsx"
+    export_county(first)
+
+    sheet = load_sheet(first)
+    header = [c.value for c in sheet[3]]
+    # In the order of first appearance in the file: HC (户编号 …0001 of 石门口乡) comes first, then HA;
+    # within a member, as the database keeps the keys (PostgreSQL's jsonb sorts them).
+    assert header[: len(HEADERS)] == HEADERS
+    assert sorted(header[len(HEADERS) : -1]) == sorted(["残疾证号", "备注"]) and header[-1] == "帮扶责任人"
+    by_id = {
+        row[9]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=4, values_only=True)
+    }
+    extra = by_id[first_member.id_number]
+    assert (extra["残疾证号"], extra["备注"], extra["帮扶责任人"]) == (
+        "14032119660808711X11",
+        "低保边缘",
+        None,
+    )
+    extra = by_id[pid(date(1972, 4, 3), 13)]
+    assert (extra["残疾证号"], extra["备注"], extra["帮扶责任人"]) == (None, "外出", "李四")
+
+    Household.objects.all().delete()
+    batch, job = parse(county_user, first, year=2025)
+    assert job.status == "succeeded", job.error
+    assert batch.unknown_columns == header[len(HEADERS) :]
+    batch, job = merge(county_user, batch, "all")
+    assert job.status == "succeeded", job.error
+    second = tmp_path / "second.xlsx"
+    export_county(second)
+    one, two = load_sheet(first), load_sheet(second)
+    assert [[c.value for c in r] for r in one.iter_rows(min_row=3)] == [
+        [c.value for c in r] for r in two.iter_rows(min_row=3)
+    ]
+
+
+def test_awkward_text_comes_back_as_written(households, tmp_path):
+    """Entities, Excel escapes, control characters and the export's own run separator (\\x1f)."""
+    from fanpin.registry.national.reader import SheetRows
+
+    ha, hb, hc, hd = households
+    awkward = "A&B <护林员> _x0041_ \x01 a\x1fb"
+    member = Member.objects.filter(household=ha).order_by("id").first()
+    Member.objects.filter(pk=member.pk).update(welfare_job=awkward, work_place="太原\x1f小店")
+    Household.objects.filter(pk=ha.pk).update(collector="张\x1f三", elimination_method="帮扶\x1f消除")
+    path = tmp_path / "out.xlsx"
+    export_county(path)
+
+    sheet = SheetRows(path)  # the importer's reader (python-calamine)
+    rows = {values[sheet.header.index("证件号码")]: values for _n, values in sheet.rows()}
+    row = rows[member.id_number]
+    col = sheet.header.index
+    assert row[col("公益性岗位")] == awkward.strip()
+    assert row[col("务工所在地")] == "太原\x1f小店"
+    assert row[col("信息采集人")] == "张\x1f三"
+    assert row[col("风险消除方式")] == "帮扶\x1f消除"
+    assert row[col("户编号")] == HA and row[col("健康状况")] == "长期慢性病"
+    other = rows[pid(date(1975, 6, 10), 24)]
+    assert other[col("信息采集人")] == "张\x1f三" and other[col("公益性岗位")] == ""
