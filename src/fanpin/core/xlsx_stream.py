@@ -182,7 +182,7 @@ class XlsxStream:
         *,
         sheet_name: str = "Sheet1",
         widths: Sequence[float] = (),
-        compresslevel: int = 1,
+        compresslevel: int = 3,
         max_shared: int = 100_000,
     ):
         self.path = Path(path)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import marshal
 import multiprocessing
 import os
@@ -49,7 +50,9 @@ HEADER_SEARCH_ROWS = 10
 BLOCK_ROWS = 10_000  # rows per block for .csv and the whole-sheet fallback
 PIECE_BYTES = 8 << 20  # decompressed sheet XML per piece (~2,800 rows of the national export)
 MAX_WORKERS = 2
-SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+TEMP = tempfile.gettempdir()
+SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else TEMP
+_serial = itertools.count()
 
 
 def cell_text(value) -> str:
@@ -284,23 +287,26 @@ def _read_piece(parts: dict[str, bytes], sheet: str, prefix: bytes, xml) -> tupl
     encoded columns), blank rows dropped."""
     from python_calamine import CalamineWorkbook
 
-    # Through a file (in memory, where /dev/shm is): calamine reads a file-like object slowly.
-    for folder in dict.fromkeys([SCRATCH, None]):
+    # Through a file (in memory, where /dev/shm is): calamine reads a file-like object slowly. The
+    # name is made here, not by tempfile (whose lock a forked child must not depend on).
+    for folder in dict.fromkeys([SCRATCH, TEMP]):
+        path = os.path.join(folder, f"fanpin-xlsx-{os.getpid()}-{next(_serial)}.xlsx")
         try:
-            with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=folder) as tmp:
-                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as mini:
-                    for name, content in parts.items():
-                        mini.writestr(name, content)
-                    with mini.open(sheet, "w", force_zip64=len(xml) > (1 << 30)) as out:
-                        out.write(prefix)
-                        out.write(xml)
-                        out.write(SUFFIX)
-                tmp.flush()
-                ws = CalamineWorkbook.from_path(tmp.name).get_sheet_by_index(0)
+            with open(path, "xb") as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as mini:
+                for name, content in parts.items():
+                    mini.writestr(name, content)
+                with mini.open(sheet, "w", force_zip64=len(xml) > (1 << 30)) as out:
+                    out.write(prefix)
+                    out.write(xml)
+                    out.write(SUFFIX)
+            ws = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
             break
         except OSError:  # /dev/shm full: the ordinary temporary folder
-            if folder is None:
+            if folder == TEMP:
                 raise
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
     del xml
     start = ws.start
     if start is None:
