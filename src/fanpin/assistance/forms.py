@@ -52,7 +52,9 @@ class MeasureForm(BootstrapMixin, forms.Form):
     end = forms.DateField(label="结束日期（可选）", required=False, widget=DateInput())
     unit = forms.TypedChoiceField(label="帮扶单位", coerce=int)
     persons = forms.TypedMultipleChoiceField(
-        label="帮扶责任人（可多选）", coerce=int, widget=forms.CheckboxSelectMultiple
+        label="帮扶责任人（按住 Ctrl 或在手机上点选，可多选）",
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
     def __init__(self, *args, items, units, persons, members, **kwargs):
@@ -62,9 +64,12 @@ class MeasureForm(BootstrapMixin, forms.Form):
             (m.pk, f"{m.name}（{m.relation or '成员'}）") for m in members
         ]
         self.fields["unit"].choices = [("", "请选择")] + [(u.pk, u.name) for u in units]
-        self.fields["persons"].choices = [
-            (p.pk, f"{p.name}（{p.unit.name}{'，' + p.post if p.post else ''}）") for p in persons
-        ]
+        by_unit: dict[str, list] = {}
+        for p in persons:
+            by_unit.setdefault(p.unit.name, []).append(
+                (p.pk, f"{p.name}{'（' + p.post + '）' if p.post else ''}")
+            )
+        self.fields["persons"].choices = list(by_unit.items())
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
         self._style()
 
@@ -92,7 +97,7 @@ class VisitForm(BootstrapMixin, forms.Form):
         label="参与走访的帮扶责任人（可选）",
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     findings = forms.CharField(label="走访情况", widget=forms.Textarea(attrs={"rows": 4}))
     follow_up = forms.CharField(

@@ -150,6 +150,20 @@ def persons_for_village(*, village_code: str) -> QuerySet[ResponsiblePerson]:
     )
 
 
+def visit_person_choices(*, household: Household, limit: int = 20) -> list[ResponsiblePerson]:
+    """Responsible persons to offer on the visit form: the household's own (on its measures in place,
+    `.on_plan` = True) first, then those of its township's and village's units, at most `limit`."""
+    today = date.today()
+    own = {p.pk: p for m in household_measures(household=household, on=today) for p in m.persons.all()}
+    local = persons_for_village(village_code=household.village_id).filter(
+        unit__area_code__in=[household.village_id[:9], household.village_id]
+    )
+    result = list(own.values()) + [p for p in local if p.pk not in own]
+    for p in result:
+        p.on_plan = p.pk in own
+    return result[:limit]
+
+
 # ---- Measures (帮扶措施) and plans (一户一策) ------------------------------------------------------
 
 

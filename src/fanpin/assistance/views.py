@@ -288,13 +288,12 @@ def problem_list(request):
 @requires(Permission.EDIT)
 def visit_new(request, household_id: int):
     household = household_get(user=request.user, household_id=household_id)
-    persons = list(selectors.persons_for_village(village_code=household.village_id))
-    on_plan = {p.pk for m in selectors.household_measures(household=household) for p in m.persons.all()}
-    persons.sort(key=lambda p: p.pk not in on_plan)  # the household's own responsible persons first
+    persons = selectors.visit_person_choices(household=household)
+    on_plan = {p.pk for p in persons if p.on_plan}
     initial = {
         "visited_on": date.today(),
         "visitors": getattr(request.user, "display_name", "") or request.user.username,
-        "persons": [p.pk for p in persons if p.pk in on_plan][:1],
+        "persons": sorted(on_plan)[:1],
     }
     form = VisitForm(request.POST or None, initial=initial, persons=persons)
     if request.method == "POST" and form.is_valid():
