@@ -3,6 +3,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from fanpin.accounts.api import MeView
+from fanpin.assistance.api import (
+    CoverageView,
+    MeasureItemViewSet,
+    MeasureViewSet,
+    PersonViewSet,
+    PlanViewSet,
+    UnitViewSet,
+    VisitViewSet,
+)
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
@@ -22,10 +31,17 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
+router.register("measure-items", MeasureItemViewSet, basename="measure-item")
+router.register("responsible-units", UnitViewSet, basename="responsible-unit")
+router.register("responsible-persons", PersonViewSet, basename="responsible-person")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("visits", VisitViewSet, basename="visit")
 
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("visit-coverage/", CoverageView.as_view(), name="visit-coverage"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

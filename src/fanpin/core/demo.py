@@ -87,6 +87,10 @@ def demo_monitoring_run(on_progress: Callable[[int, int], None] | None = None) -
 
 DEMO_STEPS.append(("月度监测", demo_monitoring_run))
 
+from fanpin.assistance.demo import demo_assistance  # noqa: E402
+
+DEMO_STEPS.append(("帮扶", demo_assistance))
+
 
 def demo_users_create() -> int:
     created = 0

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fanpin.accounts",
     "fanpin.registry",
     "fanpin.monitoring",
+    "fanpin.assistance",
     "fanpin.api",
 ]
 
@@ -164,6 +165,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {"MeasureCategoryEnum": "fanpin.assistance.choices.MeasureCategory"},
 }
 
 LOGGING = {
