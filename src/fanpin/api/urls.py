@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from fanpin.accounts.api import MeView
+from fanpin.casework.api import CaseViewSet
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
@@ -22,6 +23,7 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
+router.register("cases", CaseViewSet, basename="case")
 
 app_name = "api"
 urlpatterns = [
