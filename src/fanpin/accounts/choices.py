@@ -26,6 +26,7 @@ class Permission(models.TextChoices):
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
     MANAGE_POLICY = "manage_policy", "设置监测政策"
     RUN_MONITORING = "run_monitoring", "运行月度监测"
+    MANAGE_CATALOGUE = "manage_catalogue", "维护帮扶措施目录"
 
 
 _STAFF = {Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}
@@ -52,6 +53,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {Permission.VIEW, Permission.VIEW_AUDIT, Permission.MANAGE_USERS, Permission.MANAGE_DIVISIONS}
     ),
 }
+
+# Assistance: provincial, city and county staff extend the measure catalogue (帮扶措施目录).
+for _role in (Role.PROVINCE, Role.CITY, Role.COUNTY):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.MANAGE_CATALOGUE}
 
 # The division level each staff role's area is expected to be at (other roles: any level).
 ROLE_LEVEL = {

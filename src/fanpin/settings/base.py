@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "fanpin.registry",
     "fanpin.monitoring",
     "fanpin.casework",
+    "fanpin.assistance",
     "fanpin.api",
 ]
 
