@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from fanpin.casework import flows
 from fanpin.casework.choices import DocumentKind
 from fanpin.casework.measures import household_measures
 from fanpin.casework.models import Case
@@ -44,8 +45,84 @@ def _free(n: int, exclude: set[int], **where) -> list[Household]:
     return list(qs[:n])
 
 
+PINGDING_CODE = "140321201249911001"  # the household of domain §11, entered for the walk-through
+
+
+def _unit_and_person():
+    from fanpin.assistance.models import ResponsiblePerson, ResponsibleUnit
+    from fanpin.assistance.services.units import person_create, unit_create
+
+    unit = ResponsibleUnit.objects.filter(area_code=COUNTY, name="平定县供水管理局").first()
+    if unit is None:
+        unit = unit_create(actor=ACTOR, name="平定县供水管理局", area_code=COUNTY, kind="县直部门")
+    person = ResponsiblePerson.objects.filter(unit=unit).first() or person_create(
+        actor=ACTOR, unit=unit, name="王建国", post="副局长", phone="13803530001"
+    )
+    return unit, person
+
+
+def demo_pingding_household() -> Household | None:
+    """The Pingding household of domain §11 (a 脱贫户 of four: the couple ill, a disabled son, a son who
+    works away), not yet monitored, with its assistance plan from July 2021 (公益性岗位 and 残疾人补贴 for
+    the disabled son, 外出务工 for the other son) so that the identification (June 2021) and the
+    elimination (February 2022) can be walked through on the pages."""
+    from datetime import date
+
+    from fanpin.assistance.services.measures import measure_add
+    from fanpin.registry import idnumber
+    from fanpin.registry.services.households import household_create, member_add
+
+    if Household.objects.filter(code=PINGDING_CODE).exists():
+        return None
+    h = household_create(
+        actor=ACTOR,
+        code=PINGDING_CODE,
+        village_code=QLZ,
+        household_type="脱贫户",
+        address="平定县岔口乡秋林庄村",
+        phone="13903530001",
+    )
+    people = [
+        ("郭存福", "户主", date(1962, 3, 8), "长期慢性病", "弱劳动力或半劳动力", ""),
+        ("李秀梅", "配偶", date(1964, 5, 2), "患大病", "丧失劳动力", ""),
+        ("郭建军", "之子", date(1988, 9, 9), "残疾", "弱劳动力或半劳动力", "三级"),
+        ("郭建国", "之子", date(1991, 1, 20), "健康", "普通劳动力", ""),
+    ]
+    members = {}
+    for i, (name, relation, birth, health, skill, grade) in enumerate(people):
+        members[name] = member_add(
+            actor=ACTOR,
+            household=h,
+            name=name,
+            relation=relation,
+            health=health,
+            labour_skill=skill,
+            disability_grade=grade,
+            id_number=idnumber.make("140321", birth, 901 + i),
+        )
+    unit, person = _unit_and_person()
+    for category, item, amount, member in (
+        ("100A42", "公益性岗位", "10800", "郭建军"),
+        ("100A48", "残疾人补贴", "1068", "郭建军"),
+        ("100A40", "外出务工", "24000", "郭建国"),
+    ):
+        measure_add(
+            actor=ACTOR,
+            household=h,
+            category=category,
+            item=item,
+            amount=amount,
+            start=date(2021, 7, 1),
+            unit=unit,
+            persons=[person],
+            member=members[member],
+        )
+    return Household.objects.get(pk=h.pk)
+
+
 @transaction.atomic
 def demo_cases(on_progress: Callable[[int, int], None] | None = None) -> str:
+    pingding = demo_pingding_household()
     if Case.objects.filter(household__county_code=COUNTY).exists():
         return f"平定县已有业务 {Case.objects.filter(household__county_code=COUNTY).count()} 件，未新增"
     today = timezone.localdate()
@@ -183,5 +260,34 @@ def demo_cases(on_progress: Callable[[int, int], None] | None = None) -> str:
             made.append(walk(c, "review", 9))
             break
     else:
-        note = "（没有已落实帮扶措施的监测户，未创建风险消除演示）"
+        # no monitored household has a plan yet: give one its first measure (the assistance service)
+        from fanpin.assistance.services.measures import measure_add
+
+        h = (
+            Household.objects.filter(county_code=COUNTY, risk_eliminated=False, whole_no_labour=False)
+            .exclude(category="")
+            .filter(identified_month__gt="", identified_month__lte=f"{today.year - 1}{today.month:02d}")
+            .order_by("code")[:50]
+        )
+        h = next((x for x in h if not flows.whole_household_without_labour(x)), None)
+        if h is not None:
+            unit, person = _unit_and_person()
+            measure_add(
+                actor=ACTOR,
+                household=h,
+                category="100A40",
+                item="外出务工",
+                amount="18000",
+                start=today - timedelta(days=150),
+                unit=unit,
+                persons=[person],
+            )
+            c = case_open(
+                actor=ACTOR, household=h, kind="elimination", on=day(9), elimination_method="自然消除"
+            )
+            made.append(walk(c, "review", 9))
+        else:
+            note = "（没有可作风险消除演示的监测户）"
+    if pingding is not None:
+        note += f"；§11 示例户 {pingding.head_name}（{pingding.code}）待登记识别线索"
     return f"平定县识别与消除业务 {len(made)} 件{note}"

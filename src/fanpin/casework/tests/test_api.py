@@ -106,9 +106,12 @@ def test_pingding_household_end_to_end_through_the_api(api):
         "approved",
     ]
 
-    h = give_measure(Household.objects.get(pk=h.pk), "公益岗位帮扶", "公益岗位（残疾儿子）")
-    h = give_measure(h, "综合保障", "残疾人补贴")
-    h = give_measure(h, "就业帮扶", "外出务工（另一子）")
+    h = Household.objects.get(pk=h.pk)
+    disabled_son = h.members.get(relation="之子", health="残疾")
+    other_son = h.members.get(relation="之子", labour_skill="普通劳动力")
+    h = give_measure(h, "100A42", "公益性岗位", amount="10800", member=disabled_son)
+    h = give_measure(h, "100A48", "残疾人补贴", amount="1068", member=disabled_son)
+    h = give_measure(h, "100A40", "外出务工", amount="24000", member=other_son)
 
     v = api["village"]
     elim = ok(

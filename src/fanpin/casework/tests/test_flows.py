@@ -423,14 +423,16 @@ def test_whole_household_without_labour_stays_monitored(people):
     identify(people, h)
     from fanpin.registry.services.households import household_update
 
-    h = household_update(
-        actor="测试",
-        household=Household.objects.get(pk=h.pk),
-        whole_no_labour=True,
-        measures_recorded={"综合保障": "低保"},
-    )
-    with pytest.raises(ApplicationError, match="【整户无劳动能力户不标注风险消除】"):
+    h = household_update(actor="测试", household=Household.objects.get(pk=h.pk), whole_no_labour=True)
+    h = give_measure(h, "100A48", "低保")
+    with pytest.raises(ApplicationError) as refused:
         propose(people, h, method="自然消除")
+    # the only rule broken is the labour rule: months and measures are fine
+    assert refused.value.details == [
+        {
+            "reason": "【整户无劳动能力户不标注风险消除】该户为整户无劳动能力户，落实兜底保障后继续监测，不得标注风险消除。"
+        }
+    ]
     h.refresh_from_db()
     assert h.risk_eliminated is False and h.category == "脱贫不稳定户"
 

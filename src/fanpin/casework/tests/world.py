@@ -12,7 +12,7 @@ from fanpin.casework.services.cases import case_document_add
 from fanpin.monitoring.services.policy import policy_setting_create
 from fanpin.registry import idnumber
 from fanpin.registry.models import Household
-from fanpin.registry.services.households import household_create, household_update, member_add
+from fanpin.registry.services.households import household_create, member_add
 
 QLZ = "140321201249"  # 平定县 岔口乡 秋林庄村
 CHAKOU = "140321201204"  # 岔口村, same township
@@ -85,17 +85,36 @@ def document(actor, case, kind=DocumentKind.AUTHORISATION, name="授权承诺书
 
 
 def give_measure(
-    h: Household, category: str = "公益岗位帮扶", item: str = "公益岗位", start=date(2021, 7, 1)
+    h: Household,
+    category: str = "100A42",
+    item: str = "公益性岗位",
+    start=date(2021, 7, 1),
+    amount=None,
+    member=None,
 ):
-    """A measure for the household (the assistance app once it is installed; until then the imported
-    measure columns that stand in for it)."""
-    from fanpin.casework.measures import assistance_installed
+    """A plan measure (一户一策) with the helper unit 平定县供水管理局 and its one responsible person."""
+    from fanpin.assistance.models import ResponsiblePerson, ResponsibleUnit
+    from fanpin.assistance.services.measures import measure_add
+    from fanpin.assistance.services.units import person_create, unit_create
 
-    if assistance_installed():
-        raise NotImplementedError("use the assistance services")  # replaced when assistance is merged
-    recorded = dict(h.measures_recorded or {})
-    recorded[category] = item
-    return household_update(actor="测试", household=h, measures_recorded=recorded)
+    unit = ResponsibleUnit.objects.filter(area_code="140321", name="平定县供水管理局").first()
+    if unit is None:
+        unit = unit_create(actor="测试", name="平定县供水管理局", area_code="140321", kind="县直部门")
+    person = ResponsiblePerson.objects.filter(unit=unit).first() or person_create(
+        actor="测试", unit=unit, name="王建国", post="副局长", phone="13812345678"
+    )
+    measure_add(
+        actor="测试",
+        household=h,
+        category=category,
+        item=item,
+        start=start,
+        amount=amount,
+        unit=unit,
+        persons=[person],
+        member=member,
+    )
+    return Household.objects.get(pk=h.pk)
 
 
 def threshold_2021(value: str):
