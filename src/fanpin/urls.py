@@ -7,6 +7,7 @@ urlpatterns = [
     path("households/", include("fanpin.registry.urls")),
     path("monitoring/", include("fanpin.monitoring.urls")),
     path("assistance/", include("fanpin.assistance.urls")),
+    path("cases/", include("fanpin.casework.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

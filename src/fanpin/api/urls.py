@@ -12,6 +12,7 @@ from fanpin.assistance.api import (
     UnitViewSet,
     VisitViewSet,
 )
+from fanpin.casework.api import CaseViewSet
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
@@ -37,6 +38,7 @@ router.register("responsible-persons", PersonViewSet, basename="responsible-pers
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("cases", CaseViewSet, basename="case")
 
 app_name = "api"
 urlpatterns = [

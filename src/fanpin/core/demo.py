@@ -133,3 +133,12 @@ def print_logins(*, host: str, port: int) -> None:
     for username, _role, area, name in DEMO_USERS:
         print(f"    {username:<16} {name}  [{area}]")
     print(flush=True)
+
+
+def demo_cases(on_progress: Callable[[int, int], None] | None = None) -> str:
+    from fanpin.casework.demo import demo_cases as step
+
+    return step(on_progress)
+
+
+DEMO_STEPS.append(("识别与消除业务", demo_cases))

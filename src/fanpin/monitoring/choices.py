@@ -35,6 +35,13 @@ DEFAULT_PARAMS = {
     "oop_fixed_low_income": "10000",  # fixed out-of-pocket triggers (yuan)
     "oop_fixed_ordinary": "26000",
     "months_considered": 12,
+    # Casework (识别纳入 and 风险消除): deadlines and guards, read by fanpin.casework.flows
+    "case_decision_days": "15",  # from the clue to the county's decision
+    "case_step_days": "3",  # each step other than the public notice
+    "notice_days": "5",  # public notice, at least
+    "elimination_min_months": "6",  # months after identification before elimination
+    "elimination_min_measures": "1",  # measures in place at elimination
+    "measure_due_days": "30",  # a monitored household without any measure this long after identification
 }
 PARAM_LABELS = {
     "income_drop_share": "收入骤减比例（较上年同期）",
@@ -44,4 +51,10 @@ PARAM_LABELS = {
     "oop_fixed_low_income": "低收入人口合规自付支出固定标准（元）",
     "oop_fixed_ordinary": "普通农户合规自付支出固定标准（元）",
     "months_considered": "收入计算月数",
+    "case_decision_days": "识别纳入时限：发现线索至县级审定（天）",
+    "case_step_days": "识别、消除各环节办理时限（天，公示除外）",
+    "notice_days": "公示期（天，至少）",
+    "elimination_min_months": "纳入监测后满几个月方可风险消除",
+    "elimination_min_measures": "风险消除时至少落实的帮扶措施数",
+    "measure_due_days": "纳入监测后落实帮扶措施的时限（天）",
 }
