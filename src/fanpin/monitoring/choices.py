@@ -35,6 +35,7 @@ DEFAULT_PARAMS = {
     "oop_fixed_low_income": "10000",  # fixed out-of-pocket triggers (yuan)
     "oop_fixed_ordinary": "26000",
     "months_considered": 12,
+    "monitoring_rate_base": "1",  # 动态监测率分母: 1 = registered people, 2 = formerly poor + monitored
 }
 PARAM_LABELS = {
     "income_drop_share": "收入骤减比例（较上年同期）",
@@ -44,4 +45,5 @@ PARAM_LABELS = {
     "oop_fixed_low_income": "低收入人口合规自付支出固定标准（元）",
     "oop_fixed_ordinary": "普通农户合规自付支出固定标准（元）",
     "months_considered": "收入计算月数",
+    "monitoring_rate_base": "动态监测率分母（1 = 登记农户人数；2 = 脱贫人口 + 非脱贫户监测对象人数）",
 }
