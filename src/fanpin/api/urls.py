@@ -8,6 +8,7 @@ from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
+from fanpin.reports.api import IndicatorViewSet
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
@@ -22,6 +23,7 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 
 app_name = "api"
 urlpatterns = [

@@ -129,3 +129,8 @@ def print_logins(*, host: str, port: int) -> None:
     for username, _role, area, name in DEMO_USERS:
         print(f"    {username:<16} {name}  [{area}]")
     print(flush=True)
+
+
+from fanpin.reports.demo import demo_rollups  # noqa: E402 — after the monitoring run it summarises
+
+DEMO_STEPS.append(("指标汇总", demo_rollups))

@@ -266,6 +266,12 @@ def rollup_compute(
         nodes = max(nodes, len(values))
     progress(len(months), len(months))
     counts = {"months": len(months), "nodes": nodes, "rows": rows}
+    with transaction.atomic():
+        _audit(actor, area_code, months, counts)
+    return counts
+
+
+def _audit(actor: Any, area_code: str, months: list[tuple[int, int]], counts: dict) -> None:
     audit_record(
         actor=actor,
         action="reports.rollup",
@@ -275,7 +281,6 @@ def rollup_compute(
         area_code=area_code,
         after=counts,
     )
-    return counts
 
 
 def last_months(n: int, *, today: date | None = None) -> list[tuple[int, int]]:
