@@ -67,9 +67,9 @@ def county_shapes() -> dict[str, dict]:
 
 
 def feature_collection(area_code: str) -> dict:
-    """The counties of the province ("14") or of one city, as GeoJSON named by county code."""
-    if len(area_code) not in (2, 4):
-        raise ApplicationError("地图只提供全省或一个市的县级区划。")
+    """The counties of the province ("14") or of one city, as GeoJSON named by county code; for a county
+    or any node below it, the shape of that county."""
+    area_code = area_code[:6]
     features = [
         {
             "type": "Feature",
@@ -84,6 +84,6 @@ def feature_collection(area_code: str) -> dict:
 
 @lru_cache(maxsize=16)
 def map_bytes(area_code: str) -> tuple[bytes, bytes]:
-    """(JSON, gzip of it) for `area_code`, built once per process."""
+    """(JSON, gzip of it) for `area_code` (cut to its county), built once per process."""
     body = json.dumps(feature_collection(area_code), ensure_ascii=False, separators=(",", ":")).encode()
     return body, gzip.compress(body, 6)
