@@ -48,3 +48,14 @@ def test_merged_counties_are_one_feature_with_both_old_shapes():
 def test_map_of_a_county_area_is_that_county():
     assert [f["properties"]["name"] for f in feature_collection("140321201")["features"]] == ["140321"]
     assert len(feature_collection("14")["features"]) == 117
+
+
+def test_user_guide_lists_every_indicator():
+    from pathlib import Path
+
+    from fanpin.reports.indicators import INDICATORS
+
+    guide = (Path(__file__).resolve().parents[4] / "docs" / "reports.md").read_text(encoding="utf-8")
+    for d in INDICATORS.values():
+        name = d.name.removeprefix("风险：")
+        assert name in guide, f"docs/reports.md does not mention {d.name}"
