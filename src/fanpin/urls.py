@@ -8,6 +8,7 @@ urlpatterns = [
     path("monitoring/", include("fanpin.monitoring.urls")),
     path("assistance/", include("fanpin.assistance.urls")),
     path("cases/", include("fanpin.casework.urls")),
+    path("reports/", include("fanpin.reports.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

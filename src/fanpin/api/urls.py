@@ -18,6 +18,7 @@ from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
+from fanpin.reports.api import IndicatorViewSet
 
 router = DefaultRouter()
 router.register("divisions", DivisionViewSet, basename="division")
@@ -39,6 +40,7 @@ router.register("measures", MeasureViewSet, basename="measure")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("cases", CaseViewSet, basename="case")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 
 app_name = "api"
 urlpatterns = [

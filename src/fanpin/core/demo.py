@@ -142,3 +142,6 @@ def demo_cases(on_progress: Callable[[int, int], None] | None = None) -> str:
 
 
 DEMO_STEPS.append(("识别与消除业务", demo_cases))
+from fanpin.reports.demo import demo_rollups  # noqa: E402 — after the monitoring run it summarises
+
+DEMO_STEPS.append(("指标汇总", demo_rollups))

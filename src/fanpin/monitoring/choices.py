@@ -42,6 +42,7 @@ DEFAULT_PARAMS = {
     "elimination_min_months": "6",  # months after identification before elimination
     "elimination_min_measures": "1",  # measures in place at elimination
     "measure_due_days": "30",  # a monitored household without any measure this long after identification
+    "monitoring_rate_base": "1",  # 动态监测率分母: 1 = registered people, 2 = formerly poor + monitored
 }
 PARAM_LABELS = {
     "income_drop_share": "收入骤减比例（较上年同期）",
@@ -57,4 +58,5 @@ PARAM_LABELS = {
     "elimination_min_months": "纳入监测后满几个月方可风险消除",
     "elimination_min_measures": "风险消除时至少落实的帮扶措施数",
     "measure_due_days": "纳入监测后落实帮扶措施的时限（天）",
+    "monitoring_rate_base": "动态监测率分母（1 = 登记农户人数；2 = 脱贫人口 + 非脱贫户监测对象人数）",
 }

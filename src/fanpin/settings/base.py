@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fanpin.monitoring",
     "fanpin.casework",
     "fanpin.assistance",
+    "fanpin.reports",
     "fanpin.api",
 ]
 
