@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from fanpin.accounts.api import MeView
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
+from fanpin.ledgers.api import register as register_ledgers
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
@@ -22,6 +23,7 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
+register_ledgers(router)
 
 app_name = "api"
 urlpatterns = [
