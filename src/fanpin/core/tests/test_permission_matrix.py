@@ -4,15 +4,17 @@ The endpoint table below must name every URL pattern (the first test fails for a
 has no rule). Each rule says what a user must get for an object inside their area, for one outside
 it (never found: 404), and whether the role's permission is needed. List endpoints are also asked
 for data of another area, by filter, and must return none of it.
+
+The rules of core, registry and monitoring are below; later apps keep theirs in
+`fanpin/<app>/tests/permission_rules.py` (see permissions_support.py), collected here.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,74 +26,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fanpin.accounts.choices import Permission, Role
 from fanpin.core.jobs import job_enqueue
 from fanpin.core.models import Job
+from fanpin.core.tests.permissions_support import (
+    OUTSIDE_MARKER,
+    ROLE_AREAS,
+    SEQ,
+    Ctx,
+    Rule,
+    make_household,
+    outside_code,
+    url,
+)
 from fanpin.divisions.services.load import divisions_load
 from fanpin.monitoring.models import DepartmentBatch, Lead, MonitoringRun, PolicySetting
 from fanpin.registry import idnumber
 from fanpin.registry.models import ImportBatch
-from fanpin.registry.services.households import household_create, income_record_set, member_add
 
-# One user per role, at a realistic area (平定县 is the demo county).
-ROLE_AREAS = [
-    (Role.PROVINCE, "14"),
-    (Role.CITY, "1403"),
-    (Role.COUNTY, "140321"),
-    (Role.TOWNSHIP, "140321201"),
-    (Role.VILLAGE, "140321201249"),
-    (Role.DEPARTMENT, "140321"),
-    (Role.INSPECTOR, "1403"),
-    (Role.ADMIN, "14"),
-]
-OTHER_PROVINCE = "99"  # loaded by the fixture: nothing of it is inside any Shanxi user's area
-OUTSIDE_MARKER = "区外任务-OUTSIDE"
-
-
-def outside_code(area: str) -> str:
-    return "990101001001" if area == "14" else "140105001001"  # a village of 小店区 (太原) otherwise
-
-
-@dataclass
-class Ctx:
-    user: object
-    area: str
-    outside: str
-    job_inside: int
-    job_outside: int
-    household_inside: int = 0
-    household_outside: int = 0
-    member_inside: int = 0
-    member_outside: int = 0
-    income_inside: int = 0
-    income_outside: int = 0
-    batch_inside: int = 0
-    batch_outside: int = 0
-    export_inside: int = 0
-    export_outside: int = 0
-    lead_inside: int = 0
-    lead_outside: int = 0
-    run_inside: int = 0
-    run_outside: int = 0
-    policy_inside: int = 0
-    policy_outside: int = 0
-    department_inside: int = 0
-    department_outside: int = 0
-
-
-@dataclass
-class Rule:
-    method: str  # "get" or "post"
-    inside: Callable[[Ctx], str]  # URL for the user's own area or an object within it
-    outside: Callable[[Ctx], str] | None = None  # URL for an object outside; must be 404
-    permission: str | None = None  # role permission needed; without it: 403
-    ok: tuple[int, ...] = (200,)
-    data: Callable[[Ctx, str], dict] | None = None
-    leak_probe: Callable[[Ctx], str] | None = None  # a list URL filtered to the outside area
-    public: bool = False
-    api: bool = False
-    accept: str = ""  # the Accept header sent; defaults to JSON for the API, HTML for pages
-
-
-def _url(name, **kw):
-    return lambda ctx: reverse(name, kwargs={k: (v(ctx) if callable(v) else v) for k, v in kw.items()})
+_url = url
 
 
 def _member_post(ctx: Ctx, where: str) -> dict:
@@ -362,6 +312,27 @@ RULES: dict[str, Rule] = {
         api=True,
     ),
 }
+
+
+def _app_rule_modules():
+    """Each installed fanpin app's `tests/permission_rules.py` (see permissions_support.py)."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("fanpin."):
+            continue
+        if importlib.util.find_spec(f"{config.name}.tests") is None:
+            continue
+        name = f"{config.name}.tests.permission_rules"
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
+APP_RULE_MODULES = list(_app_rule_modules())
+for _module in APP_RULE_MODULES:
+    _clash = sorted(set(_module.RULES) & set(RULES))
+    assert not _clash, f"{_module.__name__} repeats rules: {_clash}"
+    RULES.update(_module.RULES)
 # The Django admin is for system administrators (MANAGE_USERS); its views are covered as a namespace.
 ADMIN_NAMESPACE = "admin"
 
@@ -399,26 +370,8 @@ def other_province(db, tmp_path):
     divisions_load(actor="测试", paths=paths)
 
 
-_SEQ = iter(range(1, 10**6))
-
-
-def _household(village_code: str, tag: str):
-    """A household with one member and one income record in `village_code`."""
-    n = next(_SEQ)
-    h = household_create(
-        actor="测试", code=f"{village_code}{tag}{n:04d}", village_code=village_code, household_type="脱贫户"
-    )
-    m = member_add(
-        actor="测试",
-        household=h,
-        name=f"{tag}户主",
-        relation="户主",
-        id_number=idnumber.make(
-            village_code[:6] if village_code.startswith("14") else "110105", date(1970, 1, 1), n % 1000
-        ),
-    )
-    r = income_record_set(actor="测试", household=h, year=2025, month=6, wage=Decimal("1200"))
-    return h, m, r
+_SEQ = SEQ
+_household = make_household
 
 
 def _ctx(user, area):
@@ -488,7 +441,7 @@ def _ctx(user, area):
         )
         for code, tag in ((area, "区内"), (outside, OUTSIDE_MARKER))
     ]
-    return Ctx(
+    ctx = Ctx(
         department_inside=departments[0].pk,
         department_outside=departments[1].pk,
         lead_inside=leads[0].pk,
@@ -513,6 +466,10 @@ def _ctx(user, area):
         income_inside=ri.pk,
         income_outside=ro.pk,
     )
+    for module in APP_RULE_MODULES:
+        if hasattr(module, "setup"):
+            module.setup(ctx)
+    return ctx
 
 
 def _call(client, rule: Rule, ctx: Ctx, where: str):
