@@ -64,7 +64,7 @@ def _serializer_class(ledger: Ledger):
     def to_representation(self, instance):
         data = {"id": instance.pk}
         for column in ledger.columns:
-            value = shown_value(ledger, column, instance)
+            value = shown_value(ledger, column, instance, export=True)
             if column.name == MEMBER and value:
                 value = mask_id(instance.member.id_number)
             elif column.personal == "phone" and value:

@@ -257,7 +257,7 @@ def export_bytes(ledger: Ledger, entries, *, personal: bool) -> bytes:
     for r, entry in enumerate(entries, start=1):
         ws.write_number(r, 0, entry.pk)
         for c, column in enumerate(ledger.columns, start=1):
-            _write_value(ws, r, c, shown_value(ledger, column, entry, personal=personal))
+            _write_value(ws, r, c, shown_value(ledger, column, entry, personal=personal, export=True))
     book.close()
     return buffer.getvalue()
 

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Model
+
 from fanpin.core.masking import mask_id, mask_phone
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger
 
@@ -19,12 +21,22 @@ def raw_value(ledger: Ledger, column: Column, entry) -> Any:
         return entry.household.code if entry.household_id else ""
     if column.name == MEMBER:
         return entry.member.id_number if entry.member_id else ""
-    return getattr(entry, column.name)
+    value = getattr(entry, column.name)
+    if isinstance(value, Model):
+        return value.pk  # a related ledger entry is written as its 编号 (read back by the import)
+    return value
 
 
-def shown_value(ledger: Ledger, column: Column, entry, *, personal: bool = False) -> Any:
-    """The value as a person reads it: masked personal data, 是/否, dates as text kept as dates."""
+def shown_value(
+    ledger: Ledger, column: Column, entry, *, personal: bool = False, export: bool = False
+) -> Any:
+    """The value as a person reads it: masked personal data, 是/否, dates as text kept as dates; a related
+    entry by name and 编号 on pages, by 编号 alone in exports."""
     value = raw_value(ledger, column, entry)
+    if not export and column.getter is None and column.name not in (AREA, HOUSEHOLD, MEMBER):
+        related = getattr(entry, column.name)
+        if isinstance(related, Model):
+            return f"{related}（编号 {related.pk}）"
     kind = column.personal or ("id" if column.name == MEMBER else "")
     if kind and not personal and value:
         return mask_id(str(value)) if kind == "id" else mask_phone(str(value))
