@@ -129,3 +129,8 @@ def print_logins(*, host: str, port: int) -> None:
     for username, _role, area, name in DEMO_USERS:
         print(f"    {username:<16} {name}  [{area}]")
     print(flush=True)
+
+
+from fanpin.ledgers.demo import demo_ledgers  # noqa: E402
+
+DEMO_STEPS.append(("巩固衔接台账", demo_ledgers))

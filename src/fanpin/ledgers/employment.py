@@ -115,10 +115,10 @@ EMPLOYMENT = register(
         columns=[
             Column(AREA, required=False, hint="逐人登记可留空（按户所在村）；汇总行必填"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column(MEMBER, label="务工人员证件号码", required=False),
             Column(
                 "member_name", label="务工人员", getter=lambda e: e.member.name if e.member_id else "（汇总）"
             ),
+            Column(MEMBER, label="务工人员证件号码", required=False),
             Column("year"),
             Column("month"),
             Column("headcount", required=False, hint="逐人登记填 1 或留空；汇总行填人数"),
@@ -209,8 +209,8 @@ SERVICE131 = register(
         columns=[
             Column(AREA, required=False, hint="可留空：按服务对象所在村"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column(MEMBER, label="服务对象证件号码", required=True),
             Column("member_name", label="服务对象", getter=lambda e: e.member.name),
+            Column(MEMBER, label="服务对象证件号码", required=True),
             Column("year"),
             Column("career_guidance"),
             Column("job_recommendations"),

@@ -146,8 +146,8 @@ LOANS = register(
         columns=[
             Column(AREA, required=False, hint="逐户登记可留空（按借款户所在村）；汇总行必填"),
             Column(HOUSEHOLD, label="借款户户编号", required=False, in_list=False),
-            Column(MEMBER, label="借款人证件号码", required=False),
             Column("borrower", label="借款人", getter=lambda e: e.member.name if e.member_id else "（汇总）"),
+            Column(MEMBER, label="借款人证件号码", required=False),
             Column("households", required=False),
             Column("amount"),
             Column("term_months"),

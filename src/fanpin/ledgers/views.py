@@ -21,7 +21,7 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.excel import XLSX_TYPE
 from fanpin.core.masking import mask_values
 from fanpin.ledgers.campaigns.selectors import campaign_list
-from fanpin.ledgers.framework.definition import LEDGERS, get_ledger
+from fanpin.ledgers.framework.definition import AREA, LEDGERS, get_ledger
 from fanpin.ledgers.framework.forms import ledger_filter_form, ledger_form
 from fanpin.ledgers.framework.importing import export_bytes, template_bytes
 from fanpin.ledgers.framework.selectors import entry_get, entry_history, entry_list, import_get, import_list
@@ -81,7 +81,9 @@ def entries(request, ledger: str):
     qs = entry_list(user=request.user, ledger=ledger, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = [c for c in ledger.columns if c.in_list]
-    rows = [(e, [shown_value(ledger, c, e) for c in columns]) for e in page]
+    rows = [
+        (e, [e.area.name if c.name == AREA else shown_value(ledger, c, e) for c in columns]) for e in page
+    ]
     return render(
         request,
         "ledgers/entry_list.html",
@@ -89,7 +91,7 @@ def entries(request, ledger: str):
             "ledger": ledger,
             "form": form,
             "page": page,
-            "headers": [ledger.label(c) for c in columns],
+            "headers": ["区划" if c.name == AREA else ledger.label(c) for c in columns],
             "rows": rows,
             "can_edit": request.user.has_role_permission(ledger.edit_permission),
             "query": request.GET.urlencode(),

@@ -99,8 +99,8 @@ WELFARE_JOBS = register(
         columns=[
             Column(AREA, required=False, hint="可留空：按上岗人员所在村"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column(MEMBER, label="上岗人员证件号码"),
             Column("holder", label="上岗人员", getter=lambda e: e.member.name),
+            Column(MEMBER, label="上岗人员证件号码"),
             Column("post"),
             Column("post_type"),
             Column("start_on"),

@@ -57,6 +57,9 @@ def snapshot(ledger: Ledger, entry) -> dict:
         key = (
             "id_number" if column.name == MEMBER else ("phone" if column.personal == "phone" else column.name)
         )
+        if isinstance(value, Decimal) and column.name not in (AREA, HOUSEHOLD, MEMBER):
+            places = ledger.model._meta.get_field(column.name).decimal_places
+            value = value.quantize(Decimal(1).scaleb(-places))  # 10000.5 and 10000.50 are the same amount
         if isinstance(value, Decimal | date | datetime):
             value = str(value)
         out[key] = value
