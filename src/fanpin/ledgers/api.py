@@ -4,6 +4,8 @@ Writes go through the same form and services as the pages and the import (one va
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -71,8 +73,9 @@ def _serializer_class(ledger: Ledger):
                 value = mask_phone(str(getattr(instance, column.name)))
             if hasattr(value, "isoformat"):
                 value = value.isoformat()
-            elif value.__class__.__name__ == "Decimal":
-                value = str(value)
+            elif isinstance(value, Decimal):
+                places = ledger.model._meta.get_field(column.name).decimal_places
+                value = str(value.quantize(Decimal(1).scaleb(-places)))
             elif value in ("是", "否") and column.getter is None and column.name not in API_NAMES:
                 value = value == "是"
             data[_api_name(column)] = value
