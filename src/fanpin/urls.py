@@ -9,6 +9,7 @@ urlpatterns = [
     path("assistance/", include("fanpin.assistance.urls")),
     path("cases/", include("fanpin.casework.urls")),
     path("reports/", include("fanpin.reports.urls")),
+    path("ledgers/", include("fanpin.ledgers.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

@@ -15,6 +15,7 @@ from fanpin.assistance.api import (
 from fanpin.casework.api import CaseViewSet
 from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
+from fanpin.ledgers.api import register as register_ledgers
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
@@ -41,6 +42,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+register_ledgers(router)
 
 app_name = "api"
 urlpatterns = [

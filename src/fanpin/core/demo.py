@@ -145,3 +145,6 @@ DEMO_STEPS.append(("识别与消除业务", demo_cases))
 from fanpin.reports.demo import demo_rollups  # noqa: E402 — after the monitoring run it summarises
 
 DEMO_STEPS.append(("指标汇总", demo_rollups))
+from fanpin.ledgers.demo import demo_ledgers  # noqa: E402
+
+DEMO_STEPS.append(("巩固衔接台账", demo_ledgers))

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "fanpin.casework",
     "fanpin.assistance",
     "fanpin.reports",
+    "fanpin.ledgers",
     "fanpin.api",
 ]
 
