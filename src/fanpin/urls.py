@@ -6,6 +6,7 @@ urlpatterns = [
     path("divisions/", include("fanpin.divisions.urls")),
     path("households/", include("fanpin.registry.urls")),
     path("monitoring/", include("fanpin.monitoring.urls")),
+    path("quality/", include("fanpin.quality.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

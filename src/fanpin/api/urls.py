@@ -7,6 +7,7 @@ from fanpin.core.api import JobViewSet
 from fanpin.divisions.api import DivisionViewSet
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
+from fanpin.quality.api import FindingViewSet, QualityRunViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 
 router = DefaultRouter()
@@ -22,6 +23,8 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("monitoring-runs", RunViewSet, basename="monitoring-run")
 router.register("policies", PolicyViewSet, basename="policy")
 router.register("department-batches", DepartmentBatchViewSet, basename="department-batch")
+router.register("quality-runs", QualityRunViewSet, basename="quality-run")
+router.register("quality-findings", FindingViewSet, basename="quality-finding")
 
 app_name = "api"
 urlpatterns = [

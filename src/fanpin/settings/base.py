@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fanpin.accounts",
     "fanpin.registry",
     "fanpin.monitoring",
+    "fanpin.quality",
     "fanpin.api",
 ]
 
