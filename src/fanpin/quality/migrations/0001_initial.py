@@ -6,110 +6,262 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('monitoring', '0004_departments'),
-        ('registry', '0001_initial'),
+        ("monitoring", "0004_departments"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Exemption',
+            name="Exemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='村代码')),
-                ('code', models.CharField(max_length=8, verbose_name='规则编号')),
-                ('reason', models.CharField(max_length=500, verbose_name='豁免理由')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('rejected', '已驳回'), ('revoked', '已撤销')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=500, verbose_name='审批意见')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quality_exemptions', to='registry.household', verbose_name='户')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("village_code", models.CharField(db_index=True, max_length=12, verbose_name="村代码")),
+                ("code", models.CharField(max_length=8, verbose_name="规则编号")),
+                ("reason", models.CharField(max_length=500, verbose_name="豁免理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("approved", "已批准"),
+                            ("rejected", "已驳回"),
+                            ("revoked", "已撤销"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.CharField(blank=True, max_length=500, verbose_name="审批意见")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quality_exemptions",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '校验豁免',
-                'verbose_name_plural': '校验豁免',
-                'ordering': ['-requested_at', '-id'],
+                "verbose_name": "校验豁免",
+                "verbose_name_plural": "校验豁免",
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='QualityRun',
+            name="QualityRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('registry', '系统内农户档案'), ('upload', '上传的国家系统导出文件（不导入）')], max_length=10, verbose_name='数据来源')),
-                ('area_code', models.CharField(db_index=True, max_length=12, verbose_name='区划')),
-                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='文件名')),
-                ('file_path', models.CharField(blank=True, max_length=500, verbose_name='文件位置')),
-                ('as_of', models.DateField(help_text='年龄、识别后月数按此日期计算', verbose_name='检查日期')),
-                ('engine', models.CharField(default='duckdb', max_length=10, verbose_name='计算引擎')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='统计')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='质量得分')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('policy', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to='monitoring.policysetting', verbose_name='政策设置')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registry", "系统内农户档案"),
+                            ("upload", "上传的国家系统导出文件（不导入）"),
+                        ],
+                        max_length=10,
+                        verbose_name="数据来源",
+                    ),
+                ),
+                ("area_code", models.CharField(db_index=True, max_length=12, verbose_name="区划")),
+                ("file_name", models.CharField(blank=True, max_length=255, verbose_name="文件名")),
+                ("file_path", models.CharField(blank=True, max_length=500, verbose_name="文件位置")),
+                (
+                    "as_of",
+                    models.DateField(help_text="年龄、识别后月数按此日期计算", verbose_name="检查日期"),
+                ),
+                ("engine", models.CharField(default="duckdb", max_length=10, verbose_name="计算引擎")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "运行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="统计")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="质量得分"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="monitoring.policysetting",
+                        verbose_name="政策设置",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数据质量校验',
-                'verbose_name_plural': '数据质量校验',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "数据质量校验",
+                "verbose_name_plural": "数据质量校验",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('household_code', models.CharField(db_index=True, max_length=32, verbose_name='户编号')),
-                ('village_code', models.CharField(blank=True, db_index=True, max_length=12, verbose_name='村代码')),
-                ('township_code', models.CharField(blank=True, max_length=9, verbose_name='乡镇代码')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='县乡村（文件中）')),
-                ('code', models.CharField(max_length=8, verbose_name='规则编号')),
-                ('level', models.CharField(choices=[('error', '错误'), ('warning', '提示')], max_length=10, verbose_name='级别')),
-                ('message', models.CharField(max_length=500, verbose_name='说明')),
-                ('fields', models.JSONField(default=list, verbose_name='涉及字段')),
-                ('row', models.PositiveIntegerField(blank=True, null=True, verbose_name='行号')),
-                ('member_name', models.CharField(blank=True, max_length=50, verbose_name='成员')),
-                ('member_id', models.BigIntegerField(blank=True, null=True, verbose_name='成员编号')),
-                ('value', models.CharField(blank=True, max_length=200, verbose_name='内容')),
-                ('exempted', models.BooleanField(default=False, verbose_name='已豁免')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quality_findings', to='registry.household', verbose_name='户')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='quality.qualityrun', verbose_name='校验')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("household_code", models.CharField(db_index=True, max_length=32, verbose_name="户编号")),
+                (
+                    "village_code",
+                    models.CharField(blank=True, db_index=True, max_length=12, verbose_name="村代码"),
+                ),
+                ("township_code", models.CharField(blank=True, max_length=9, verbose_name="乡镇代码")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="县乡村（文件中）")),
+                ("code", models.CharField(max_length=8, verbose_name="规则编号")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("error", "错误"), ("warning", "提示")], max_length=10, verbose_name="级别"
+                    ),
+                ),
+                ("message", models.CharField(max_length=500, verbose_name="说明")),
+                ("fields", models.JSONField(default=list, verbose_name="涉及字段")),
+                ("row", models.PositiveIntegerField(blank=True, null=True, verbose_name="行号")),
+                ("member_name", models.CharField(blank=True, max_length=50, verbose_name="成员")),
+                ("member_id", models.BigIntegerField(blank=True, null=True, verbose_name="成员编号")),
+                ("value", models.CharField(blank=True, max_length=200, verbose_name="内容")),
+                ("exempted", models.BooleanField(default=False, verbose_name="已豁免")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quality_findings",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="quality.qualityrun",
+                        verbose_name="校验",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '校验发现',
-                'verbose_name_plural': '校验发现',
-                'ordering': ['run_id', 'village_code', 'household_code', 'code', 'row', 'id'],
-                'indexes': [models.Index(fields=['run', 'village_code', 'household_code'], name='quality_fin_run_id_39c13c_idx'), models.Index(fields=['run', 'level'], name='quality_fin_run_id_ae08b5_idx')],
+                "verbose_name": "校验发现",
+                "verbose_name_plural": "校验发现",
+                "ordering": ["run_id", "village_code", "household_code", "code", "row", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["run", "village_code", "household_code"], name="quality_fin_run_id_39c13c_idx"
+                    ),
+                    models.Index(fields=["run", "level"], name="quality_fin_run_id_ae08b5_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AreaScore',
+            name="AreaScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, verbose_name='区划代码')),
-                ('level', models.PositiveSmallIntegerField(help_text='4 = 乡镇，5 = 村', verbose_name='层级')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='名称')),
-                ('households', models.PositiveIntegerField(default=0, verbose_name='户数')),
-                ('error_households', models.PositiveIntegerField(default=0, verbose_name='有错误的户')),
-                ('warning_households', models.PositiveIntegerField(default=0, verbose_name='仅有提示的户')),
-                ('errors', models.PositiveIntegerField(default=0, verbose_name='错误数')),
-                ('warnings', models.PositiveIntegerField(default=0, verbose_name='提示数')),
-                ('exempted', models.PositiveIntegerField(default=0, verbose_name='已豁免')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='质量得分')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='quality.qualityrun', verbose_name='校验')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, verbose_name="区划代码")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(help_text="4 = 乡镇，5 = 村", verbose_name="层级"),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="名称")),
+                ("households", models.PositiveIntegerField(default=0, verbose_name="户数")),
+                ("error_households", models.PositiveIntegerField(default=0, verbose_name="有错误的户")),
+                ("warning_households", models.PositiveIntegerField(default=0, verbose_name="仅有提示的户")),
+                ("errors", models.PositiveIntegerField(default=0, verbose_name="错误数")),
+                ("warnings", models.PositiveIntegerField(default=0, verbose_name="提示数")),
+                ("exempted", models.PositiveIntegerField(default=0, verbose_name="已豁免")),
+                ("score", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="质量得分")),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="quality.qualityrun",
+                        verbose_name="校验",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '质量得分',
-                'verbose_name_plural': '质量得分',
-                'ordering': ['run_id', 'level', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'code'), name='quality_score_unique_area')],
+                "verbose_name": "质量得分",
+                "verbose_name_plural": "质量得分",
+                "ordering": ["run_id", "level", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "code"), name="quality_score_unique_area")
+                ],
             },
         ),
     ]
