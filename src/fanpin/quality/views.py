@@ -199,9 +199,7 @@ def exemptions(request):
     status = request.GET.get("status", ExemptionStatus.PENDING)
     qs = exemption_list(user=request.user, filters={"status": status if status != "all" else ""})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    can_decide = request.user.has_role_permission(Permission.REVIEW) or request.user.has_role_permission(
-        Permission.APPROVE
-    )
+    can_decide = request.user.has_role_permission(Permission.DECIDE_EXEMPTION)
     return render(
         request,
         "quality/exemption_list.html",
@@ -209,7 +207,7 @@ def exemptions(request):
     )
 
 
-@login_required
+@requires(Permission.DECIDE_EXEMPTION)
 def exemption_decide_view(request, exemption_id: int):
     exemption = exemption_get(user=request.user, exemption_id=exemption_id)
     if request.method != "POST":

@@ -31,7 +31,7 @@ TRANSITIONS = {
 def _can_decide(actor: Any, area_code: str) -> None:
     if not getattr(actor, "pk", None):
         return
-    if not (actor.has_role_permission(Permission.REVIEW) or actor.has_role_permission(Permission.APPROVE)):
+    if not actor.has_role_permission(Permission.DECIDE_EXEMPTION):
         raise PermissionDenied("豁免须由乡镇（审核）或县级（审定）工作人员审批")
     check_permission(actor, Permission.VIEW, area_code)
 
