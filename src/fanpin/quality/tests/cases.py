@@ -233,6 +233,9 @@ CASES: dict[str, tuple[dict, list]] = {
 def build(code: str | None, household_id: int, first_member_id: int) -> tuple[dict, list[dict], list[dict]]:
     """The clean household, changed as CASES[code] says (unchanged for None); ids assigned."""
     household, members, measures = clean()
+    for i, m in enumerate(members):  # the same ID numbers from run to run, distinct across households
+        seq = household_id * 8 + i * 2 + (1 if m["sex"] == "男" else 0)
+        m["id_number"] = idnumber.make("140321", m["birth_date"], seq % 1000)
     if code is not None:
         changes, edits = CASES[code]
         household.update(changes)
