@@ -129,3 +129,8 @@ def print_logins(*, host: str, port: int) -> None:
     for username, _role, area, name in DEMO_USERS:
         print(f"    {username:<16} {name}  [{area}]")
     print(flush=True)
+
+
+from fanpin.quality.demo import demo_quality_run  # noqa: E402
+
+DEMO_STEPS.append(("数据质量校验", demo_quality_run))
