@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("fanpin.casework.urls")),
     path("reports/", include("fanpin.reports.urls")),
     path("ledgers/", include("fanpin.ledgers.urls")),
+    path("quality/", include("fanpin.quality.urls")),
     path("api/", include("fanpin.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("fanpin.core.urls")),

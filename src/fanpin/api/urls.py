@@ -18,6 +18,7 @@ from fanpin.divisions.api import DivisionViewSet
 from fanpin.ledgers.api import register as register_ledgers
 from fanpin.monitoring.api import LeadViewSet, PolicyViewSet, RunViewSet
 from fanpin.monitoring.departments.api import DepartmentBatchViewSet
+from fanpin.quality.api import FindingViewSet, QualityRunViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 from fanpin.reports.api import IndicatorViewSet
 
@@ -43,6 +44,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 register_ledgers(router)
+router.register("quality-runs", QualityRunViewSet, basename="quality-run")
+router.register("quality-findings", FindingViewSet, basename="quality-finding")
 
 app_name = "api"
 urlpatterns = [

@@ -148,3 +148,6 @@ DEMO_STEPS.append(("指标汇总", demo_rollups))
 from fanpin.ledgers.demo import demo_ledgers  # noqa: E402
 
 DEMO_STEPS.append(("巩固衔接台账", demo_ledgers))
+from fanpin.quality.demo import demo_quality_run  # noqa: E402
+
+DEMO_STEPS.append(("数据质量校验", demo_quality_run))

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "fanpin.assistance",
     "fanpin.reports",
     "fanpin.ledgers",
+    "fanpin.quality",
     "fanpin.api",
 ]
 
