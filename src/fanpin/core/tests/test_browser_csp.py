@@ -23,7 +23,11 @@ def test_pages_run_under_the_content_security_policy(new_page):
         ),
     )
     login(page, "demo_county")
-    for path in ("/", "/households/", "/monitoring/leads/", "/monitoring/runs/", "/jobs/", "/audit/"):
+    # Every page the menu leads to (so a new module's pages are covered the day it joins the menu).
+    menu = page.locator("nav a.dropdown-item[href^='/'], nav a.nav-link[href^='/']")
+    paths = sorted({href for href in menu.evaluate_all("els => els.map(e => e.getAttribute('href'))")})
+    assert len(paths) >= 10, paths
+    for path in paths:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         page.wait_for_load_state("networkidle")
