@@ -169,7 +169,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "ENUM_NAME_OVERRIDES": {"MeasureCategoryEnum": "fanpin.assistance.choices.MeasureCategory"},
+    # One name per choice set that several apps share a field name for (kind, status, level, …).
+    "ENUM_NAME_OVERRIDES": {
+        "MeasureCategoryEnum": "fanpin.assistance.choices.MeasureCategory",
+        "MonitoringCategoryEnum": "fanpin.registry.choices.Category",
+        "CaseKindEnum": "fanpin.casework.choices.CaseKind",
+        "CaseStatusEnum": "fanpin.casework.choices.CaseStatus",
+        "CaseChannelEnum": "fanpin.casework.choices.Channel",
+        "CaseDocumentKindEnum": "fanpin.casework.choices.DocumentKind",
+        "LeadSourceEnum": "fanpin.monitoring.choices.LeadSource",
+        "RunStatusEnum": "fanpin.monitoring.choices.RunStatus",
+        "DivisionLevelEnum": "fanpin.divisions.choices.Level",
+    },
 }
 
 LOGGING = {
