@@ -186,7 +186,8 @@ def measure_list(*, user: Any, filters: dict | None = None) -> QuerySet[Measure]
     f = filters or {}
     qs = restrict(Measure.objects.all(), user=user, level_fields=household_fields("household__"))
     if f.get("household"):
-        qs = qs.filter(household_id=f["household"])
+        household = str(f["household"])
+        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
     qs = _area_filter(qs, f.get("area"), "household__")
     if f.get("category"):
         qs = qs.filter(category=f["category"])
@@ -371,7 +372,8 @@ def visit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Visit]:
     f = filters or {}
     qs = restrict(Visit.objects.all(), user=user, level_fields=household_fields("household__"))
     if f.get("household"):
-        qs = qs.filter(household_id=f["household"])
+        household = str(f["household"])
+        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
     qs = _area_filter(qs, f.get("area"), "household__")
     month = str(f.get("month") or "")
     if len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -34,8 +35,12 @@ def entry_list(*, user: Any, ledger: Ledger, filters: dict | None = None) -> Que
         field = ledger.model._meta.get_field(name)
         if field.get_internal_type() == "BooleanField":
             qs = qs.filter(**{name: str(value) in ("1", "True", "true")})
-        else:
-            qs = qs.filter(**{name: value})
+            continue
+        try:
+            value = field.to_python(value)
+        except ValidationError:  # a year that is not a number, …: nothing can match it
+            return qs.none()
+        qs = qs.filter(**{name: value})
     q = str(f.get("q") or "").strip()
     if q and ledger.search:
         cond = Q()
