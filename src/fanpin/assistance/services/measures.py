@@ -149,7 +149,9 @@ def measure_add(
 def measure_update(*, actor: Any, measure: Measure, version: int | None = None, **fields: Any) -> Measure:
     """Change a measure. `version` is the one the editor saw: if someone saved in between, refuse."""
     locked = (
-        Measure.objects.select_for_update().select_related("household", "unit", "member").get(pk=measure.pk)
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("household", "unit", "member")
+        .get(pk=measure.pk)
     )
     household = locked.household
     check_permission(actor, Permission.EDIT, household.village_id)
