@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from fanpin.assistance.choices import EMPTY_VALUES, NATIONAL_COLUMNS
+from fanpin.assistance.choices import CATEGORY_NAMES, EMPTY_VALUES, NATIONAL_COLUMNS
 from fanpin.assistance.consistency import (
     PLAN,
     HouseholdFacts,
@@ -37,6 +37,28 @@ from fanpin.registry.models import Household, Member
 
 AREA_FIELDS = {2: "province_code", 4: "city_code", 6: "county_code", 9: "township_code", 12: "village_id"}
 MONITORED = Q(category__gt="", risk_eliminated=False)
+# The household fields the consistency facts and the lists need (a household has ~80 columns).
+FACT_FIELDS = [
+    "code",
+    "village__code",
+    "village__name",
+    "head_name",
+    "category",
+    "identified_month",
+    "risk_types",
+    "risk_eliminated",
+    "member_uninsured",
+    "dropout",
+    "house_grade",
+    "house_dangerous",
+    "water_quantity_ok",
+    "water_quality_ok",
+    "water_convenience_ok",
+    "water_reliability_ok",
+    "water_secured",
+    "whole_no_labour",
+    "measures_recorded",
+]
 
 
 def _area_filter(qs: QuerySet, area_code: str | None, path: str = "") -> QuerySet:
@@ -76,6 +98,13 @@ def catalogue_items(*, user: Any, category: str | None = None, include_inactive:
     if not include_inactive:
         qs = qs.filter(active=True)
     return qs.order_by("category", "area_code", "sort", "id")
+
+
+def item_get(*, user: Any, item_id: int) -> MeasureItem:
+    item = catalogue_items(user=user, include_inactive=True).filter(pk=item_id).first()
+    if item is None:
+        raise Http404("该帮扶项目不存在或不在您的管辖范围内")
+    return item
 
 
 def items_for_village(*, village_code: str, category: str | None = None) -> QuerySet[MeasureItem]:
@@ -298,7 +327,7 @@ def inconsistent_households(
     """Monitored households (category set, risk not eliminated) in the user's area whose plan fails a
     §5 rule, optionally only `rule`; ordered by household code."""
     qs = restrict(Household.objects.filter(MONITORED), user=user, level_fields=household_fields())
-    qs = _area_filter(qs, area_code).select_related("village").order_by("code")
+    qs = _area_filter(qs, area_code).select_related("village").only(*FACT_FIELDS).order_by("code")
     on = on or date.today()
     result = []
     households = list(qs)
@@ -337,29 +366,66 @@ def plan_list(*, user: Any, filters: dict | None = None) -> QuerySet[Household]:
 
 def plan_export_rows(*, user: Any, area_code: str | None = None, on: date | None = None):
     """Rows of the plans export: one per measure (in place on `on`, all when None) of households in the
-    area; masked (no ID numbers or phones)."""
+    area; no ID numbers or phones. Read as plain values (model instances cost ~0.4 ms a measure)."""
     filters = {"area": area_code or ""}
     if on is not None:
         filters["on"] = on
-    qs = measure_list(user=user, filters=filters).select_related("household__village", "household")
-    for m in qs.iterator(chunk_size=2000):
-        h = m.household
+    qs = measure_list(user=user, filters=filters)
+    names: dict[int, list[str]] = defaultdict(list)
+    for measure_id, name in (
+        Measure.persons.through.objects.filter(measure_id__in=qs.values("id"))
+        .order_by("measure_id", "responsibleperson__name")
+        .values_list("measure_id", "responsibleperson__name")
+    ):
+        names[measure_id].append(name)
+    rows = qs.values_list(
+        "id",
+        "household__village__name",
+        "household__code",
+        "household__head_name",
+        "household__category",
+        "household__risk_types",
+        "category",
+        "item",
+        "detail",
+        "member__name",
+        "amount",
+        "start",
+        "end",
+        "unit__name",
+    )
+    for (
+        mid,
+        village,
+        code,
+        head,
+        category,
+        risks,
+        cat,
+        item,
+        detail,
+        member,
+        amount,
+        start,
+        end,
+        unit,
+    ) in rows:
         yield [
-            h.village.name,
-            h.code,
-            h.head_name,
-            h.category or "",
-            "、".join(h.risk_list),
-            m.category,
-            m.category_name,
-            m.item,
-            m.detail,
-            m.member.name if m.member_id else "",
-            m.amount,
-            m.start.isoformat(),
-            m.end.isoformat() if m.end else "",
-            m.unit.name,
-            "、".join(p.name for p in m.persons.all()),
+            village,
+            code,
+            head,
+            category or "",
+            "、".join(r for r in (risks or "").split("|") if r),
+            cat,
+            CATEGORY_NAMES.get(cat, cat),
+            item,
+            detail,
+            member or "",
+            amount,
+            start.isoformat(),
+            end.isoformat() if end else "",
+            unit,
+            "、".join(names.get(mid, [])),
         ]
 
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/new/", views.item_new, name="item_new"),
+    path("catalogue/<int:item_id>/toggle/", views.item_toggle, name="item_toggle"),
 ]

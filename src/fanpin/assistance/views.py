@@ -25,7 +25,7 @@ from fanpin.assistance.forms import (
     UnitForm,
     VisitForm,
 )
-from fanpin.assistance.services.catalogue import measure_item_add
+from fanpin.assistance.services.catalogue import measure_item_add, measure_item_set_active
 from fanpin.assistance.services.measures import measure_add, measure_end, measure_update
 from fanpin.assistance.services.units import (
     person_create,
@@ -512,7 +512,8 @@ def person_reveal(request, person_id: int):
 
 @login_required
 def catalogue(request):
-    items = selectors.catalogue_items(user=request.user)
+    can_manage = request.user.has_role_permission(Permission.MANAGE_CATALOGUE)
+    items = selectors.catalogue_items(user=request.user, include_inactive=can_manage)
     groups: dict[str, list] = {c: [] for c in MeasureCategory.values}
     for item in items:
         groups[item.category].append(item)
@@ -521,9 +522,25 @@ def catalogue(request):
         "assistance/catalogue.html",
         {
             "groups": [(code, CATEGORY_NAMES[code], groups[code]) for code in MeasureCategory.values],
-            "can_manage": request.user.has_role_permission(Permission.MANAGE_CATALOGUE),
+            "can_manage": can_manage,
         },
     )
+
+
+@require_POST
+@requires(Permission.MANAGE_CATALOGUE)
+def item_toggle(request, item_id: int):
+    """Retire an item the area added itself, or bring it back."""
+    item = selectors.item_get(user=request.user, item_id=item_id)
+    try:
+        measure_item_set_active(actor=request.user, item=item, active=not item.active)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied:
+        messages.error(request, "该项目属于上级区划，只能由上级停用。")
+    else:
+        messages.success(request, f"已{'启用' if item.active else '停用'}项目“{item.name}”。")
+    return redirect("assistance:catalogue")
 
 
 @requires(Permission.MANAGE_CATALOGUE)

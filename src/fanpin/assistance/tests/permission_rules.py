@@ -126,6 +126,14 @@ RULES = {
         data=lambda c, w: {"reason": "联系帮扶事宜"},
     ),
     "assistance:catalogue": Rule("get", url("assistance:catalogue"), leak_probe=url("assistance:catalogue")),
+    "assistance:item_toggle": _pair(
+        "assistance:item_toggle",
+        "item_id",
+        "item",
+        method="post",
+        permission=Permission.MANAGE_CATALOGUE,
+        ok=(302,),
+    ),
     "assistance:item_new": Rule("get", url("assistance:item_new"), permission=Permission.MANAGE_CATALOGUE),
     # API
     "api:measure-item-list": Rule(

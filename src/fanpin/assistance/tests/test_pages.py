@@ -239,3 +239,32 @@ def test_county_extends_the_catalogue_and_village_may_not(client_for, make_user,
     assert client.get("/assistance/catalogue/new/").status_code == 403
     yuxian = make_user("village", world.YUXIAN)
     assert "连翘种植" not in client_for(yuxian).get("/assistance/catalogue/").content.decode()
+    # The county retires its own item; it is no longer offered on the measure form.
+    item = MeasureItem.objects.get(name="连翘种植")
+    client = client_for(county)
+    assert client.post(f"/assistance/catalogue/{item.pk}/toggle/").status_code == 302
+    h = world.household()
+    assert (
+        "100A39|连翘种植" not in client.get(f"/assistance/households/{h.pk}/measures/new/").content.decode()
+    )
+    national = MeasureItem.objects.get(area_code="", name="低保")
+    response = client.post(f"/assistance/catalogue/{national.pk}/toggle/", follow=True)
+    assert "全国目录中的项目不能停用" in response.content.decode()
+
+
+def test_list_pages_query_count_does_not_grow_with_households(
+    client_for, make_user, django_assert_max_num_queries
+):
+    county = make_user("county", world.PINGDING)
+    client = client_for(county)
+    u = world.unit()
+    wang = world.person(u)
+    for n in range(12):
+        h = world.household(risks=("因病",) if n % 2 else ())
+        world.measure(h, "100A40", "外出务工", u=u, persons=[wang])
+        visit_record(actor="测试", household=h, visited_on=date.today(), visitors="甲", findings="正常")
+    for path in ["/assistance/", "/assistance/problems/", "/assistance/coverage/", "/assistance/visits/"]:
+        with django_assert_max_num_queries(20):
+            assert client.get(path).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/assistance/households/{h.pk}/").status_code == 200
