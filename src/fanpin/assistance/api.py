@@ -275,7 +275,7 @@ class MeasureViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         return Response(MeasureSerializer(measure).data)
 
 
-class ProblemSerializer(serializers.Serializer):
+class ConsistencyProblemSerializer(serializers.Serializer):
     rule = serializers.CharField()
     message = serializers.CharField()
 
@@ -316,7 +316,7 @@ class PlanSerializer(serializers.Serializer):
     def get_imported(self, obj) -> list[dict]:
         return selectors.imported_rows(obj.measures_recorded)
 
-    @extend_schema_field(ProblemSerializer(many=True))
+    @extend_schema_field(ConsistencyProblemSerializer(many=True))
     def get_problems(self, obj) -> list[dict]:
         return [{"rule": p.rule, "message": p.message} for p in check(self._facts(obj))]
 
