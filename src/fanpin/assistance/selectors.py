@@ -515,6 +515,40 @@ def visit_coverage(
     ]
 
 
+COVERAGE_LEVELS = {"village": 12, "township": 9, "county": 6}
+
+
+def coverage_rollup(rows: list[VillageCoverage], level: str) -> list[VillageCoverage]:
+    """The per-village rows summed per township or county ("village": unchanged). The code and name of
+    the township (county) go in village_code / village_name; township_name holds the county's name."""
+    from fanpin.divisions.models import Division
+
+    n = COVERAGE_LEVELS.get(level, 12)
+    if n == 12:
+        return rows
+    groups: dict[str, list[int]] = {}
+    for r in rows:
+        g = groups.setdefault(r.village_code[:n], [0, 0])
+        g[0] += r.monitored
+        g[1] += r.visited
+    names = dict(
+        Division.objects.filter(
+            code__in=set(groups) | {c[:6] for c in groups} | {c[:4] for c in groups}
+        ).values_list("code", "name")
+    )
+    parent = 6 if n == 9 else 4
+    return [
+        VillageCoverage(
+            village_code=code,
+            village_name=names.get(code, code),
+            township_name=names.get(code[:parent], ""),
+            monitored=m,
+            visited=v,
+        )
+        for code, (m, v) in sorted(groups.items())
+    ]
+
+
 def coverage_total(rows: list[VillageCoverage]) -> VillageCoverage:
     return VillageCoverage(
         village_code="",

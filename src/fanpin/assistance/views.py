@@ -330,33 +330,48 @@ def visit_list(request):
     )
 
 
-@login_required
-def coverage(request):
+COVERAGE_HEADERS = {
+    "village": ["乡镇", "村", "村代码"],
+    "township": ["县", "乡镇", "乡镇代码"],
+    "county": ["市", "县", "县代码"],
+}
+
+
+def _coverage_rows(request):
     form, year, month = _month(request)
     area = _area_code(request, request.GET.get("area", ""))
+    level = request.GET.get("by", "village")
+    level = level if level in selectors.COVERAGE_LEVELS else "village"
     rows = selectors.visit_coverage(user=request.user, year=year, month=month, area_code=area)
+    total = selectors.coverage_total(rows)
+    return year, month, area, level, selectors.coverage_rollup(rows, level), total
+
+
+@login_required
+def coverage(request):
+    year, month, area, level, rows, total = _coverage_rows(request)
     return render(
         request,
         "assistance/coverage.html",
         {
             "rows": rows,
-            "total": selectors.coverage_total(rows),
+            "total": total,
             "month": f"{year}-{month:02d}",
             "area": area,
+            "by": level,
+            "headers": COVERAGE_HEADERS[level],
+            "levels": [("village", "按村"), ("township", "按乡镇汇总"), ("county", "按县汇总")],
         },
     )
 
 
 @login_required
 def coverage_xlsx(request):
-    form, year, month = _month(request)
-    area = _area_code(request, request.GET.get("area", ""))
-    rows = selectors.visit_coverage(user=request.user, year=year, month=month, area_code=area)
-    total = selectors.coverage_total(rows)
+    year, month, area, level, rows, total = _coverage_rows(request)
     return xlsx_response(
         filename=f"走访覆盖率-{area or '全部'}-{year}{month:02d}.xlsx",
         sheet=f"{year}年{month}月走访覆盖率",
-        headers=["乡镇", "村", "村代码", "监测户数", "本月已走访户数", "走访覆盖率（%）"],
+        headers=[*COVERAGE_HEADERS[level], "监测户数", "本月已走访户数", "走访覆盖率（%）"],
         rows=[
             [r.township_name, r.village_name, r.village_code, r.monitored, r.visited, float(r.share)]
             for r in [*rows, total]

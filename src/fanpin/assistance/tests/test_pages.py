@@ -140,6 +140,15 @@ def test_coverage_download_matches_the_page(client_for, make_user):
         r.village_code: (r.monitored, r.visited) for r in visit_coverage(user=county, year=2025, month=6)
     }
     assert {k: v[:2] for k, v in body.items()} == expected
+    response = client_for(county).get("/assistance/coverage.xlsx?month=2025-06&by=township")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("县", "乡镇", "乡镇代码")
+    assert rows[1] == ("平定县", "岔口乡", "140321201", 4, 2, 50.0)
+    assert rows[-1][1:] == ("合计", "", 4, 2, 50.0) and len(rows) == 3
+    page = client_for(county).get("/assistance/coverage/?month=2025-06&by=township").content.decode()
+    assert 'data-code="140321201"' in page and f'data-code="{world.QLZ}"' not in page
 
 
 def test_plans_download_has_one_row_per_measure_without_personal_data(client_for, make_user):
