@@ -353,11 +353,18 @@ def principle(facts: HouseholdFacts) -> str:
 
 
 def plan_list(*, user: Any, filters: dict | None = None) -> QuerySet[Household]:
-    """Households with a plan to look at: monitored ones, and any with a measure. Keys: area, q."""
+    """Households with a plan to look at: monitored ones, and any with a measure. Keys: area, q,
+    unvisited ("YYYY-MM": only monitored households without a visit in that month)."""
     f = filters or {}
     has_measure = Exists(Measure.objects.filter(household=OuterRef("pk")))
     qs = restrict(Household.objects.all(), user=user, level_fields=household_fields())
     qs = _area_filter(qs, f.get("area")).filter(MONITORED | Q(has_measure))
+    month = str(f.get("unvisited") or "")
+    if len(month) == 7 and month[:4].isdigit() and month[4] == "-" and month[5:].isdigit():
+        visited = Visit.objects.filter(
+            household=OuterRef("pk"), visited_on__year=int(month[:4]), visited_on__month=int(month[5:])
+        )
+        qs = qs.filter(MONITORED).exclude(Exists(visited))
     q = (f.get("q") or "").strip()
     if q:
         qs = qs.filter(code=q) if q.isdigit() else qs.filter(head_name__startswith=q)

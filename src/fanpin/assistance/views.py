@@ -65,10 +65,12 @@ def _month(request) -> tuple[MonthForm, int, int]:
 def plan_list(request):
     q = request.GET.get("q", "")
     area = _area_code(request, request.GET.get("area", ""))
-    qs = selectors.plan_list(user=request.user, filters={"area": area, "q": q})
+    today = date.today()
+    unvisited = request.GET.get("unvisited") == "1"
+    filters = {"area": area, "q": q, "unvisited": today.strftime("%Y-%m") if unvisited else ""}
+    qs = selectors.plan_list(user=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     households = list(page.object_list)
-    today = date.today()
     facts = selectors.households_facts(households, today) if households else {}
     visited = selectors.visited_households(
         user=request.user, households=households, year=today.year, month=today.month
@@ -86,7 +88,14 @@ def plan_list(request):
     return render(
         request,
         "assistance/plan_list.html",
-        {"page": page, "rows": rows, "q": q, "area": area, "month": today.strftime("%Y-%m")},
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "area": area,
+            "unvisited": unvisited,
+            "month": today.strftime("%Y-%m"),
+        },
     )
 
 

@@ -277,3 +277,16 @@ def test_list_pages_query_count_does_not_grow_with_households(
             assert client.get(path).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(f"/assistance/households/{h.pk}/").status_code == 200
+
+
+def test_plan_list_shows_who_is_not_yet_visited_this_month(client_for, village_user):
+    visited = world.household()
+    waiting = world.household()
+    eliminated = world.household(risk_eliminated=True, elimination_method="自然消除")
+    world.measure(eliminated, "100A40", "外出务工")  # on the list (has a measure) but not monitored
+    visit_record(actor="测试", household=visited, visited_on=date.today(), visitors="甲", findings="正常")
+    client = client_for(village_user)
+    page = client.get("/assistance/").content.decode()
+    assert visited.code in page and waiting.code in page and eliminated.code in page
+    page = client.get("/assistance/?unvisited=1").content.decode()
+    assert waiting.code in page and visited.code not in page and eliminated.code not in page
