@@ -12,6 +12,7 @@ urlpatterns = [
     path("measures/<int:measure_id>/end/", views.measure_end_view, name="measure_end"),
     path("plans.xlsx", views.plans_xlsx, name="plans_xlsx"),
     path("problems/", views.problem_list, name="problems"),
+    path("problems.xlsx", views.problems_xlsx, name="problems_xlsx"),
     path("visits/", views.visit_list, name="visit_list"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage.xlsx", views.coverage_xlsx, name="coverage_xlsx"),

@@ -291,6 +291,34 @@ def problem_list(request):
     )
 
 
+@login_required
+def problems_xlsx(request):
+    area = _area_code(request, request.GET.get("area", ""))
+    rule = request.GET.get("rule", "")
+    failing = selectors.inconsistent_households(
+        user=request.user, area_code=area, rule=rule if rule in RULE_NAMES else None
+    )
+    return xlsx_response(
+        filename=f"帮扶措施不一致户-{area or '全部'}-{date.today():%Y%m%d}.xlsx",
+        sheet="帮扶措施不一致户",
+        headers=["村", "户编号", "户主姓名", "监测对象类别", "致贫/返贫风险", "规则代码", "问题"],
+        rows=(
+            [
+                f.household.village.name,
+                f.household.code,
+                f.household.head_name,
+                f.household.category,
+                "、".join(f.household.risk_list),
+                p.rule,
+                p.message,
+            ]
+            for f in failing
+            for p in f.problems
+        ),
+        widths=[16, 22, 10, 14, 24, 24, 80],
+    )
+
+
 # ---- Visits (入户走访) ------------------------------------------------------------------------------
 
 

@@ -102,6 +102,7 @@ RULES = {
     "assistance:problems": Rule(
         "get", url("assistance:problems"), leak_probe=_area_probe("assistance:problems")
     ),
+    "assistance:problems_xlsx": Rule("get", url("assistance:problems_xlsx")),
     "assistance:visit_list": Rule(
         "get", url("assistance:visit_list"), leak_probe=_area_probe("assistance:visit_list")
     ),

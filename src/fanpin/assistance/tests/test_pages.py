@@ -182,6 +182,13 @@ def test_problem_list_filters_by_rule(client_for, make_user):
     assert bad.code in page and empty.code in page and "共 2 户" in page
     page = client.get("/assistance/problems/?rule=WATER_SAFETY").content.decode()
     assert bad.code in page and empty.code not in page
+    response = client.get("/assistance/problems.xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0][:2] == ("村", "户编号")
+    assert [(r[1], r[5]) for r in rows[1:]] == [(bad.code, "WATER_SAFETY"), (empty.code, "NO_MEASURE")]
+    assert "饮水安全保障（100A51）" in rows[1][6]
 
 
 def test_household_page_links_to_the_plan(client_for, village_user):
