@@ -145,7 +145,7 @@ def person_list(*, user: Any, unit: ResponsibleUnit | None = None, filters: dict
     )
     if unit is not None:
         qs = qs.filter(unit=unit)
-    if f.get("unit"):
+    if str(f.get("unit") or "").isdigit():
         qs = qs.filter(unit_id=f["unit"])
     area = (f.get("area") or "").strip()
     if area.isdigit():
@@ -214,7 +214,7 @@ def measure_list(*, user: Any, filters: dict | None = None) -> QuerySet[Measure]
     """Measures in the user's area. Keys: household, area, category, on (a date: in place then)."""
     f = filters or {}
     qs = restrict(Measure.objects.all(), user=user, level_fields=household_fields("household__"))
-    if f.get("household"):
+    if str(f.get("household") or "").isdigit():
         qs = qs.filter(household_id=f["household"])
     qs = _area_filter(qs, f.get("area"), "household__")
     if f.get("category"):
@@ -443,7 +443,7 @@ def visit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Visit]:
     """Visits in the user's area. Keys: household, area, month ("YYYY-MM")."""
     f = filters or {}
     qs = restrict(Visit.objects.all(), user=user, level_fields=household_fields("household__"))
-    if f.get("household"):
+    if str(f.get("household") or "").isdigit():
         qs = qs.filter(household_id=f["household"])
     qs = _area_filter(qs, f.get("area"), "household__")
     month = str(f.get("month") or "")

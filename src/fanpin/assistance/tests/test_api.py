@@ -193,3 +193,10 @@ def test_schema_lists_the_assistance_paths(api, village_user):
         "/api/measure-items/",
     ]:
         assert path in paths, path
+
+
+def test_bad_filter_values_are_ignored_not_errors(api, village_user):
+    client = api(village_user)
+    for path in ["/api/measures/", "/api/visits/", "/api/responsible-persons/"]:
+        response = client.get(path, {"household": "abc", "unit": "x", "on": "2021-13-01", "month": "june"})
+        assert response.status_code == 200, path
