@@ -989,23 +989,23 @@ def _digit(text, i: int):
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 
 
 def _id_checks(id_number):
     """(well_formed, birth text YYYYMMDD, sex) of a resident ID number: well formed = 18 characters,
-    17 digits and the MOD 11-2 check character, a province code and a real birth date."""
+    17 digits, a real birth date and the ISO 7064 MOD 11-2 check character (the weighted sum of all 18,
+    X counting 10 with weight 1, leaves 1 modulo 11)."""
     n = id_number.fill_null("").upper()
     shape = n.re_search(r"^[1-8][0-9]{16}[0-9X]$")
     total = _digit(n, 0) * _WEIGHTS[0]
     for i in range(1, 17):
         total = total + _digit(n, i) * _WEIGHTS[i]
-    expected = ibis.cases(*[(total % 11 == k, _CHECK[k]) for k in range(11)], else_="")
+    last = ibis.ifelse(n.substr(17, 1) == "X", 10, _digit(n, 17))
     birth_text = n.substr(6, 8)
     birth_ok = birth_text.re_search(
         r"^(18[89][0-9]|19[0-9]{2}|20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$"
     )
-    well_formed = shape & (n.substr(17, 1) == expected) & birth_ok
+    well_formed = shape & birth_ok & ((total + last) % 11 == 1)
     sex = ibis.ifelse(_digit(n, 16) % 2 == 1, "男", "女")
     return well_formed.fill_null(False), birth_text, sex
 
@@ -1232,7 +1232,6 @@ def quality_flags(
     }
     assert set(household_rules) == set(HOUSEHOLD_RULES), set(household_rules) ^ set(HOUSEHOLD_RULES)
     hf = h.select("household_id", "row", **{c: household_rules[c].fill_null(False) for c in HOUSEHOLD_RULES})
-    hf = hf.filter(_any([hf[c] for c in HOUSEHOLD_RULES]))
 
     # Member rules: each member with its household's facts.
     ctx = households.select("household_id", "whole_no_labour").rename(_hid="household_id")
@@ -1295,7 +1294,6 @@ def quality_flags(
     mf = mm.select(
         "household_id", "member_id", "row", **{c: member_rules[c].fill_null(False) for c in MEMBER_RULES}
     )
-    mf = mf.filter(_any([mf[c] for c in MEMBER_RULES]))
     return mf, hf
 
 
