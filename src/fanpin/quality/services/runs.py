@@ -263,7 +263,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
                 message=issue.message[:500],
                 fields=[issue.column] if issue.column else [],
                 row=issue.row,
-                value=issue.value[:200],
+                value=_masked(issue.column, issue.value)[:200],
             )
         )
     households_per_village: dict[str, int] = {}
@@ -287,8 +287,33 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             area_code=run.area_code,
             after=counts,
         )
+    _discard_upload(run)
     progress(4, 4)
     return counts
+
+
+def _masked(column: str, value: str) -> str:
+    """A cell of the uploaded file as findings show it: ID numbers, phones and health masked (findings are
+    visible to every role of the area; the full values stay in the national system's file)."""
+    from fanpin.core.masking import PROTECTED, mask_id, mask_phone
+
+    if not value:
+        return ""
+    if "证件号码" in column:
+        return mask_id(value)
+    if "电话" in column:
+        return mask_phone(value)
+    if column in ("健康状况", "残疾等级"):
+        return PROTECTED
+    return value
+
+
+def _discard_upload(run: QualityRun) -> None:
+    """The uploaded file holds personal data and is not needed once its findings are stored."""
+    if run.source == RunSource.UPLOAD and run.file_path:
+        folder = Path(run.file_path).parent
+        if folder.parent.name == "quality":  # only the run's own folder made by quality_folder()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def score_of(households: int, error_households: int, warning_households: int) -> Decimal:
@@ -393,3 +418,4 @@ def quality_rescore(*, run: QualityRun) -> dict:
 
 def quality_run_fail(*, run: QualityRun, message: str) -> None:
     QualityRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message=message[:2000])
+    _discard_upload(run)

@@ -224,3 +224,35 @@ def test_outside_area_and_roles(world, county, make_user, client_for):
     )
     api = client_for(county).get(reverse("api:quality-finding-list") + f"?run={run.pk}").json()
     assert {f["code"] for f in api["results"]} >= {"MO01", "ED01"}
+
+
+def test_upload_format_problems_are_findings_with_personal_data_masked(county, tmp_path):
+    from datetime import date
+
+    from fanpin.registry.tests.national_files import household, pid, write_xlsx
+
+    head, spouse = pid(date(1970, 1, 1), 711), pid(date(1972, 2, 2), 712)
+    rows = household("1403212012497701", [("甲", head, "户主"), ("乙", spouse, "配偶")], 户类型="一般农户")
+    rows[0]["健康状况"] = "良好"  # not in the code table: a format problem of the file
+    rows[1]["证件号码"] = head  # the same person twice: rule ID08 on both rows
+    path = write_xlsx(tmp_path / "问题文件.xlsx", rows)
+    run, job = quality_run_request(
+        actor=county,
+        area_code="140321",
+        source=RunSource.UPLOAD,
+        upload=path,
+        file_name="问题文件.xlsx",
+        as_of=AS_OF,
+    )
+    job_run_now(job)
+    run.refresh_from_db()
+    assert run.status == "done", run.message
+    fmt = Finding.objects.get(run=run, code="FMT", fields=["健康状况"])
+    assert fmt.row == 4 and fmt.value == "（受保护）" and "良好" not in fmt.message
+    assert sorted(Finding.objects.filter(run=run, code="ID08").values_list("row", flat=True)) == [4, 5]
+    # The parse's own duplicate-ID error names the same cells: listed once, as ID08, never with the number.
+    assert not Finding.objects.filter(run=run, code="FMT", fields=["证件号码"]).exists()
+    assert all(head not in f.value + f.message for f in Finding.objects.filter(run=run))
+    # The uploaded file (personal data) is gone once its findings are stored; nothing was registered.
+    assert not Path(run.file_path).exists()
+    assert not Household.objects.filter(code="1403212012497701").exists()
