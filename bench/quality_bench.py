@@ -106,7 +106,7 @@ def main() -> int:
     year, month = _previous_month(run.as_of)
     con = connect(args.engine)
     t0 = time.perf_counter()
-    tables = registry_tables(args.area, first_year=year - 2)
+    tables = registry_tables(args.area, first_year=year - 2, as_of=run.as_of)
     t_extract = time.perf_counter() - t0
     t0 = time.perf_counter()
     window = con.to_pyarrow(window_income(ibis.memtable(tables["incomes"]), end_year=year, end_month=month))

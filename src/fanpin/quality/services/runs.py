@@ -167,7 +167,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
     issues: list = []
     if run.source == RunSource.REGISTRY:
         year, month = _previous_month(run.as_of)
-        tables = registry_tables(run.area_code, first_year=year - 2)
+        tables = registry_tables(run.area_code, first_year=year - 2, as_of=run.as_of)
         window = con.to_pyarrow(
             window_income(ibis.memtable(tables["incomes"]), end_year=year, end_month=month)
         )

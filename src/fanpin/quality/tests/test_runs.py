@@ -256,3 +256,40 @@ def test_upload_format_problems_are_findings_with_personal_data_masked(county, t
     # The uploaded file (personal data) is gone once its findings are stored; nothing was registered.
     assert not Path(run.file_path).exists()
     assert not Household.objects.filter(code="1403212012497701").exists()
+
+
+def test_structured_plan_measures_count_while_in_place(world, county):
+    """A 因病 household without any recorded measure column: MS01 fires until the plan (一户一策) has a
+    健康帮扶 measure in place on the check date; a measure that ended before does not count."""
+    from datetime import date
+
+    from fanpin.assistance.choices import MeasureCategory
+    from fanpin.assistance.services.measures import measure_add
+    from fanpin.assistance.services.units import person_create, unit_create
+
+    a1 = world["a1"]
+    household_update(actor=county, household=a1, measures_recorded={"产业帮扶": "养殖"})
+    assert "MS01" in codes(run_registry(county), a1)
+    unit = unit_create(actor=county, name="平定县卫生健康局", area_code="140321")
+    person = person_create(actor=county, unit=unit, name="李医生", phone="13612345678")
+    ended = measure_add(
+        actor=county,
+        household=a1,
+        category=MeasureCategory.HEALTH,
+        item="家庭医生签约服务",
+        start=date(2024, 1, 1),
+        end=date(2025, 6, 30),
+        unit=unit,
+        persons=[person],
+    )
+    assert ended.pk and "MS01" in codes(run_registry(county), a1)
+    measure_add(
+        actor=county,
+        household=a1,
+        category=MeasureCategory.HEALTH,
+        item="慢性病签约服务",
+        start=date(2025, 7, 1),
+        unit=unit,
+        persons=[person],
+    )
+    assert "MS01" not in codes(run_registry(county), a1)
