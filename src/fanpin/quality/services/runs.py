@@ -341,6 +341,8 @@ def _score(run: QualityRun, households_per_village: dict[str, int]) -> dict:
             errors[village] = errors.get(village, 0) + 1
         else:
             warnings[village] = warnings.get(village, 0) + 1
+        if not household_code:  # a file row without 户编号: a finding, but no household to score
+            continue
         old = status.get(household_code)
         if old is None or (old[1] == Level.WARNING and level == Level.ERROR):
             status[household_code] = (village, level)
