@@ -68,7 +68,11 @@ def test_county_clerk_uploads_a_file_and_downloads_the_findings(new_page, tmp_pa
 def test_county_clerk_reruns_the_registry_and_sees_the_trend(new_page):
     page = new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     login(page, "demo_county")
-    page.goto("/quality/")
+    for path in ("/quality/rules/", "/quality/exemptions/", "/quality/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide"
+    expect(page.locator("h1")).to_have_text("数据质量校验")
     page.get_by_label("系统内农户档案").check()
     page.get_by_label("区划代码").fill("140321")
     page.get_by_role("button", name="开始校验").click()
