@@ -159,7 +159,16 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
     updated = QualityRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING)
     if not updated:
         raise ApplicationError("该校验已运行过或正在运行。")
-    progress = on_progress or (lambda d, t: None)
+    report = on_progress or (lambda d, t: None)
+    scale = {"total": 4}  # steps; an upload counts its rows while they are read (the first half)
+
+    def progress(step: int, steps: int) -> None:
+        report(step * scale["total"] // steps, scale["total"])
+
+    def parse_progress(done: int, total: int) -> None:
+        scale["total"] = max(4, 2 * total)
+        report(done, scale["total"])
+
     params = quality_params(run.policy)
     con = connect(run.engine)
     progress(0, 4)
@@ -187,7 +196,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             file_name=run.file_name,
             area_code=run.area_code,
             today=run.as_of,
-            on_progress=lambda d, t: None,
+            on_progress=parse_progress,
         )
         households, members, measures = staged.households, staged.members, staged.measures
         info = {hid: (code, row, village) for hid, (code, row, village) in staged.codes.items()}
@@ -197,7 +206,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             Household.objects.filter(code__in=[c for c, _r, _v in info.values()]).values_list("code", "id")
         )
         links = {hid: by_code.get(code) for hid, (code, _r, _v) in info.items()}
-    progress(1, 4)
+    progress(2 if run.source == RunSource.UPLOAD else 1, 4)
     member_flags, household_flags = quality_flags(
         households=ibis.memtable(households),
         members=ibis.memtable(members),
@@ -206,7 +215,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
         as_of=run.as_of,
     )
     found = long_findings(con.to_pyarrow(member_flags), con.to_pyarrow(household_flags)).to_pylist()
-    progress(2, 4)
+    progress(3, 4)
     if run.source == RunSource.REGISTRY and found:
         member_ids = {f["member_id"] for f in found if f["member_id"] is not None}
         from fanpin.registry.models import Member

@@ -244,7 +244,8 @@ def test_upload_format_problems_are_findings_with_personal_data_masked(county, t
         file_name="问题文件.xlsx",
         as_of=AS_OF,
     )
-    job_run_now(job)
+    job = job_run_now(job)
+    assert job.progress_done == job.progress_total >= 4  # the job page shows it complete
     run.refresh_from_db()
     assert run.status == "done", run.message
     fmt = Finding.objects.get(run=run, code="FMT", fields=["健康状况"])
