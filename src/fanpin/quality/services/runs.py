@@ -18,6 +18,7 @@ from django.utils import timezone
 from fanpin.accounts.choices import Permission
 from fanpin.core.errors import ApplicationError
 from fanpin.core.jobs import job_enqueue
+from fanpin.core.masking import mask_cell
 from fanpin.core.models import Job
 from fanpin.core.permissions import check_permission
 from fanpin.core.scope import HOUSEHOLD_CODE_FIELDS
@@ -272,7 +273,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
                 message=issue.message[:500],
                 fields=[issue.column] if issue.column else [],
                 row=issue.row,
-                value=_masked(issue.column, issue.value)[:200],
+                value=mask_cell(issue.value, issue.column)[:200],
             )
         )
     households_per_village: dict[str, int] = {}
@@ -299,22 +300,6 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
     _discard_upload(run)
     progress(4, 4)
     return counts
-
-
-def _masked(column: str, value: str) -> str:
-    """A cell of the uploaded file as findings show it: ID numbers, phones and health masked (findings are
-    visible to every role of the area; the full values stay in the national system's file)."""
-    from fanpin.core.masking import PROTECTED, mask_id, mask_phone
-
-    if not value:
-        return ""
-    if "证件号码" in column:
-        return mask_id(value)
-    if "电话" in column:
-        return mask_phone(value)
-    if column in ("健康状况", "残疾等级"):
-        return PROTECTED
-    return value
 
 
 def _discard_upload(run: QualityRun) -> None:
