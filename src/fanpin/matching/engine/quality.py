@@ -27,7 +27,7 @@ Arrow step below keeps only what fired). `long_findings` turns them into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import ibis
 import pyarrow as pa
@@ -135,7 +135,7 @@ class QualityParams:
     monthly_wage_max: int = 3_000_000  # cents per worker per month
     monthly_wage_min: int = 10_000
     elimination_min_months: int = 6
-    measure_due_months: int = 1
+    measure_due_days: int = 30  # shared with casework's deadline
     income_tolerance: int = 100  # cents: stated totals may differ from the components by this much
     grade_age_tolerance: int = 2
     parent_child_age_gap: int = 15
@@ -800,7 +800,7 @@ RULES: list[Rule] = [
         "MS08",
         "measures",
         ERROR,
-        "识别为监测对象已满规定月数，仍没有任何帮扶措施：请尽快制定并落实帮扶措施",
+        "纳入监测已超过落实帮扶措施的时限，仍没有任何帮扶措施：请尽快制定并落实帮扶措施",
         ["识别监测时间", "产业帮扶", "就业帮扶", "综合保障"],
         B_MEAS,
     ),
@@ -1152,7 +1152,8 @@ def quality_flags(
     eliminated = h._eliminated
     ident = h._ident
     elim = h._elim
-    as_of_index = as_of.year * 12 + as_of.month - 1
+    due = as_of - timedelta(days=p.measure_due_days)
+    due_index = due.year * 12 + due.month - 1
     size = h._size
     full_income = h._full_income
     net = h._net
@@ -1232,7 +1233,8 @@ def quality_flags(
         "MS05": monitored & R["住房出现安全问题"] & ~(hm["住房安全保障"] | hm["搬迁"]),
         "MS06": monitored & R["饮水出现安全问题"] & ~hm["饮水安全保障"],
         "MS07": monitored & (n_labour > 0) & hm["综合保障"] & (n_measures == 1),
-        "MS08": open_case & (ident <= as_of_index - p.measure_due_months) & (n_measures == 0),
+        # Identified in a month that ended more than measure_due_days before the check date.
+        "MS08": open_case & (ident < due_index) & (n_measures == 0),
         "MS09": eliminated & (n_measures == 0),
         "MS10": h.whole_no_labour.fill_null(False) & ~hm["综合保障"],
         "MS11": hm["公益岗位帮扶"] & (h.n_welfare.fill_null(0) == 0),

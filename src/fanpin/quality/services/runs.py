@@ -44,7 +44,7 @@ INT_PARAMS = (
     "welfare_job_age_max",
     "welfare_job_age_limit",
     "elimination_min_months",
-    "measure_due_months",
+    "measure_due_days",
     "grade_age_tolerance",
     "parent_child_age_gap",
 )
