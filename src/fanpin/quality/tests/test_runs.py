@@ -47,7 +47,7 @@ def test_score_arithmetic_by_hand():
     assert score_of(0, 0, 0) == Decimal("100.0")
 
 
-def test_registry_run_finds_the_contradictions_and_scores_villages(world, county):
+def test_registry_run_finds_the_contradictions_and_scores_villages(world, county, client_for):
     run = run_registry(county)
     assert run.status == "done", run.message
     assert codes(run, world["a1"]) == set()
@@ -57,6 +57,8 @@ def test_registry_run_finds_the_contradictions_and_scores_villages(world, county
     f = Finding.objects.get(run=run, household_code=world["a2"].code, code="ED01")
     assert f.household_id == world["a2"].pk and f.village_code == VILLAGE_A and f.member_name
     assert "未上学原因" in f.message and "在校生状况" in f.fields
+    page = client_for(county).get(reverse("quality:run_detail", args=[run.pk])).content.decode()
+    assert reverse("registry:member_edit", args=[f.member_id]) in page  # the member's own edit page
     # Village A: 2 households, 1 with an error → 50.0; village B: 1 clean → 100.0;
     # the township (3 households, 1 with an error) → 66.7; the whole run the same.
     a = AreaScore.objects.get(run=run, code=VILLAGE_A)
