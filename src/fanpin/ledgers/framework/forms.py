@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -112,6 +113,19 @@ class LedgerFormBase(forms.ModelForm):
                 self.initial[HOUSEHOLD] = instance.household.code
             if MEMBER in names and getattr(instance, "member_id", None):
                 self.initial[MEMBER] = mask_id(instance.member.id_number)
+
+    def rebind(self, data) -> LedgerFormBase:
+        """A form for another new row, sharing this form's prepared fields (an import validates
+        thousands of rows; building each form from scratch deep-copies every field)."""
+        clone = copy.copy(self)
+        clone.data = data
+        clone.is_bound = True
+        clone._errors = None
+        clone._bound_fields_cache = {}
+        clone.instance = self._meta.model()
+        clone.initial = {}
+        clone.__dict__.pop("cleaned_data", None)
+        return clone
 
     # ---- special columns -------------------------------------------------------------------
     def clean_area(self):

@@ -130,7 +130,14 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
         if c.name not in (AREA, HOUSEHOLD, MEMBER)
         and isinstance(ledger.model._meta.get_field(c.name), models.BooleanField)
     }
+    date_fields = {
+        c.name
+        for c in editable
+        if c.name not in (AREA, HOUSEHOLD, MEMBER)
+        and isinstance(ledger.model._meta.get_field(c.name), models.DateField)
+    }
     cache: dict = {}
+    blank_form = form_class(None, user=user, cache=cache)
     keys: dict[tuple, int] = {}
     seen_ids: dict[int, int] = {}
     existing = None
@@ -185,11 +192,19 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
                     value = None
                 if value is None and not ledger.model._meta.get_field(column.name).null:
                     value = False
+            elif column.name in date_fields and isinstance(value, str) and len(value) == 10:
+                try:
+                    value = date.fromisoformat(value)  # the common case, without the form's strptime loop
+                except ValueError:
+                    pass  # the form says what is wrong
             data[column.name] = value
         if row_issues:
             result.issues.extend(row_issues)
             continue
-        form = form_class(data, user=user, instance=instance, cache=cache)
+        if instance is None:
+            form = blank_form.rebind(data)
+        else:
+            form = form_class(data, user=user, instance=instance, cache=cache)
         if not form.is_valid():
             for name, errors in form.errors.as_data().items():
                 label = form.fields[name].label if name in form.fields else ""
