@@ -6,6 +6,7 @@ from fanpin.ledgers.campaigns import views as campaign_views
 app_name = "ledgers"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("settings/", views.policy_settings, name="settings"),
     path("campaigns/", campaign_views.campaigns, name="campaign_list"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),

@@ -313,3 +313,48 @@ def import_commit(request, batch_id: int):
         f"已导入：新增 {counts['created']} 条，修改 {counts['updated']} 条，未变 {counts['unchanged']} 条。",
     )
     return redirect("ledgers:entry_list", ledger=ledger.slug)
+
+
+class SettingForm(forms.Form):
+    key = forms.ChoiceField(label="设置项")
+    value = forms.DecimalField(label="取值", max_digits=14, decimal_places=4)
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label="依据（文件名称、文号）", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        from fanpin.ledgers.policy import DEFAULTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(k, f"{v[0]}（{v[2]}）") for k, v in DEFAULTS.items()]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-select" if name == "key" else "form-control")
+
+
+@login_required
+def policy_settings(request):
+    """台账政策设置: the limits in force and their history; province staff add a new value by date."""
+    from fanpin.ledgers.policy import ledger_setting_list, ledger_setting_set
+
+    province = (request.user.area_code or "14")[:2]
+    form = None
+    if request.user.has_role_permission(Permission.MANAGE_POLICY):
+        form = SettingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ledger_setting_set(actor=request.user, province_code=province, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已保存，按生效日期起用。")
+                return redirect("ledgers:settings")
+    elif request.method == "POST":
+        raise PermissionDenied("您的角色无权修改台账政策设置")
+    return render(
+        request,
+        "ledgers/settings.html",
+        {
+            "form": form,
+            "settings": settings_in_force(province_code=province),
+            "history": ledger_setting_list(province_code=province)[:100],
+        },
+    )

@@ -93,10 +93,10 @@ class LedgerFormBase(forms.ModelForm):
             field.label = ledger.label(column)
             if column.required is not None:
                 field.required = column.required
-            hint = field_hint(ledger, column.name)
-            if hint and not field.help_text:
-                field.help_text = hint
             widget = field.widget
+            hint = field_hint(ledger, column.name)
+            if hint and not field.help_text and not isinstance(widget, forms.CheckboxInput):
+                field.help_text = hint
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"

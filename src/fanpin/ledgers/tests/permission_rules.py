@@ -138,6 +138,7 @@ def _entry_rule(name: str, slug: str, side_key: str, **kw) -> Rule:
 
 RULES: dict[str, Rule] = {
     "ledgers:index": Rule("get", url("ledgers:index"), leak_probe=url("ledgers:index")),
+    "ledgers:settings": Rule("get", url("ledgers:settings")),
     "ledgers:entry_list": Rule(
         "get",
         url("ledgers:entry_list", ledger=PAGE_LEDGER),

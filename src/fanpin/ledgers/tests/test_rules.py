@@ -334,3 +334,20 @@ def test_work_team_days_and_phone_masked(make_user, client):
     html = client.get(reverse("ledgers:entry_detail", args=["work-teams", member.pk])).content.decode()
     assert "138****5678" in html and "13812345678" not in html
     _refused("work-teams", {**base, "area": "140321201"})  # a township is not a village
+
+
+def test_settings_page_province_sets_a_limit(client, make_user):
+    from django.urls import reverse
+
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    html = client.get(reverse("ledgers:settings")).content.decode()
+    assert "小额信贷单户额度上限" in html and "新增设置" not in html
+    assert client.post(reverse("ledgers:settings"), {"key": "loan_max_amount"}).status_code == 403
+    client.force_login(make_user(Role.PROVINCE, "14"))
+    response = client.post(
+        reverse("ledgers:settings"),
+        {"key": "welfare_max_age", "value": "62", "effective_from": "2020-01-01", "source": "测试文件"},
+    )
+    assert response.status_code == 302
+    assert setting_value("welfare_max_age") == Decimal("62")
+    assert "测试文件" in client.get(reverse("ledgers:settings")).content.decode()
