@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from fanpin.ledgers.framework.base import LedgerEntry
+from fanpin.ledgers.framework.base import PersonEntry, person_name
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import in_area, total
 from fanpin.registry.choices import HouseholdType
@@ -21,13 +21,13 @@ class LoanUse(models.TextChoices):
     BUSINESS = "其他生产经营", "其他生产经营"
 
 
-class Loan(LedgerEntry):
+class Loan(PersonEntry):
     household = models.ForeignKey(
         "registry.Household",
         verbose_name="借款户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
@@ -35,7 +35,7 @@ class Loan(LedgerEntry):
         verbose_name="借款人",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     households = models.PositiveIntegerField("户数", default=1, validators=[MinValueValidator(1)])
@@ -59,7 +59,7 @@ class Loan(LedgerEntry):
         indexes = [models.Index(fields=["area", "disbursed_on"])]
 
     def __str__(self) -> str:
-        who = self.member.name if self.member_id else f"汇总 {self.households} 户"
+        who = person_name(self, f"汇总 {self.households} 户")
         return f"{who} {self.amount} 元"
 
 
@@ -146,7 +146,7 @@ LOANS = register(
         columns=[
             Column(AREA, required=False, hint="逐户登记可留空（按借款户所在村）；汇总行必填"),
             Column(HOUSEHOLD, label="借款户户编号", required=False, in_list=False),
-            Column("borrower", label="借款人", getter=lambda e: e.member.name if e.member_id else "（汇总）"),
+            Column("borrower", label="借款人", getter=lambda e: person_name(e, "（汇总）")),
             Column(MEMBER, label="借款人证件号码", required=False),
             Column("households", required=False),
             Column("amount"),

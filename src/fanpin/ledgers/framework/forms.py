@@ -226,6 +226,8 @@ class LedgerFormBase(forms.ModelForm):
             self.instance.household = household
         if MEMBER in names:
             self.instance.member = member
+            if member is not None:
+                self.instance.person_name = member.name
         ctx = RuleContext(user=self.user, instance=self.instance, on=date.today())
         values = {**cleaned, AREA: area}
         for rule in ledger.rules:

@@ -351,3 +351,14 @@ def test_settings_page_province_sets_a_limit(client, make_user):
     assert response.status_code == 302
     assert setting_value("welfare_max_age") == Decimal("62")
     assert "测试文件" in client.get(reverse("ledgers:settings")).content.decode()
+
+
+def test_member_removed_from_the_registry_keeps_the_ledger_entry():
+    from fanpin.registry.services.households import member_remove
+
+    _h, m = person(born=date(1980, 1, 1), name="王五")
+    loan = _create("loans", _loan(m))
+    member_remove(actor="测试", member=m, reason="死亡")
+    loan.refresh_from_db()
+    assert loan.member_id is None and loan.household_id is not None
+    assert str(loan).startswith("王五") and loan.amount == Decimal("50000")
