@@ -8,16 +8,17 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from fanpin.core.scope import restrict
-from fanpin.ledgers.framework.definition import HOUSEHOLD, MEMBER, Ledger
+from fanpin.ledgers.framework.definition import Ledger
 
 
 def _related(ledger: Ledger) -> list[str]:
-    names = {c.name for c in ledger.columns}
+    """Every related row a list shows (area, household, member, a workshop …), joined in one query."""
     related = ["area"]
-    if HOUSEHOLD in names:
-        related.append("household")
-    if MEMBER in names:
-        related.append("member")
+    fields = {f.name: f for f in ledger.model._meta.get_fields()}
+    for column in ledger.columns:
+        field = fields.get(column.name)
+        if field is not None and field.many_to_one and column.name not in related:
+            related.append(column.name)
     return related
 
 

@@ -279,3 +279,51 @@ def test_list_is_area_scoped_and_masks_ids(make_user, client):
     html = client.get(reverse("ledgers:entry_list", args=["welfare-jobs"])).content.decode()
     assert "李四" in html and "外区人" not in html
     assert m.id_number not in html and m.id_number[:6] + "********" in html
+
+
+@pytest.mark.parametrize("slug", ["loans", "workshop-workers"])
+def test_list_page_queries_do_not_grow_with_rows(slug, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    county = make_user(Role.COUNTY, "140321")
+    ledger = get_ledger(slug)
+    shop = None
+    if slug == "workshop-workers":
+        shop = ledger_entry_create(
+            actor=county,
+            ledger=get_ledger("workshops"),
+            values={
+                "area": "140321201",
+                "name": "车间",
+                "operator": "社",
+                "workers_total": 50,
+                "poor_workers": 40,
+            },
+        )
+
+    def add(n):
+        for _ in range(n):
+            _h, m = person(born=date(1985, 1, 1))
+            values = (
+                {"member": m.id_number, "start_on": "2025-01-01", "monthly_wage": "2000", "workshop": shop.pk}
+                if shop
+                else {
+                    "member": m.id_number,
+                    "amount": "1000",
+                    "term_months": 12,
+                    "use": "养殖业",
+                    "disbursed_on": "2025-01-01",
+                }
+            )
+            ledger_entry_create(actor=county, ledger=ledger, values=values)
+
+    client.force_login(county)
+    url = reverse("ledgers:entry_list", args=[slug])
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
