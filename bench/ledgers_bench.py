@@ -30,6 +30,7 @@ def main() -> None:
     django.setup()
     from fanpin.ledgers.framework.definition import get_ledger
     from fanpin.ledgers.framework.importing import parse_file
+    from fanpin.core.jobs import job_run_now
     from fanpin.ledgers.framework.services import ledger_import_commit, ledger_import_upload
     from fanpin.ledgers.models import Problem
     from fanpin.ledgers.tests.files import write_xlsx
@@ -71,10 +72,14 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     t = time.perf_counter()
     batch = ledger_import_upload(actor="基准测试", ledger=ledger, source=path, file_name="bench.xlsx")
+    job_run_now(batch.job)  # the check job, run here as the worker would
     upload = time.perf_counter() - t
+    batch.refresh_from_db()
     t = time.perf_counter()
-    counts = ledger_import_commit(actor="基准测试", batch=batch)
+    job = job_run_now(ledger_import_commit(actor="基准测试", batch=batch))
     commit = time.perf_counter() - t
+    batch.refresh_from_db()
+    counts = batch.counts if job.status == "succeeded" else job.error
     print(f"upload + parse: {upload:.2f} s ({args.rows / upload:,.0f} rows/s)")
     print(f"commit (parse again + write, one transaction): {commit:.2f} s ({args.rows / commit:,.0f} rows/s)")
     print(counts)

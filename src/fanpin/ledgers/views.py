@@ -286,7 +286,7 @@ def import_detail(request, batch_id: int):
     page = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
     return render(
         request,
-        "ledgers/import_detail.html",
+        "ledgers/_import_status.html" if request.htmx else "ledgers/import_detail.html",
         {
             "batch": batch,
             "ledger": ledger,
@@ -304,15 +304,10 @@ def import_commit(request, batch_id: int):
     if not request.user.has_role_permission(ledger.edit_permission):
         raise PermissionDenied("您的角色无权导入台账")
     try:
-        counts = ledger_import_commit(actor=request.user, batch=batch)
+        ledger_import_commit(actor=request.user, batch=batch)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("ledgers:import_detail", batch_id=batch.pk)
-    messages.success(
-        request,
-        f"已导入：新增 {counts['created']} 条，修改 {counts['updated']} 条，未变 {counts['unchanged']} 条。",
-    )
-    return redirect("ledgers:entry_list", ledger=ledger.slug)
+    return redirect("ledgers:import_detail", batch_id=batch.pk)
 
 
 class SettingForm(forms.Form):

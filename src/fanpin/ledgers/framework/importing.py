@@ -84,7 +84,7 @@ def read_rows(path: Path) -> list[list[Any]]:
         raise ApplicationError(f"无法读取文件：{exc}。请上传用本台账模板填写的 .xlsx 文件。") from exc
 
 
-def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
+def parse_file(ledger: Ledger, path: Path, *, user: Any, on_progress=None) -> ParseResult:
     rows = read_rows(path)
     result = ParseResult()
     if not rows:
@@ -142,7 +142,10 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
     seen_ids: dict[int, int] = {}
     existing = None
     total = 0
+    last = len(rows) - 1
     for index, raw in enumerate(rows[1:], start=2):
+        if on_progress is not None and index % 500 == 0:
+            on_progress(index - 1, last)
         cells = [_cell(v) for v in raw]
         if not any(c not in ("", None) for c in cells):
             continue

@@ -149,9 +149,9 @@ def _import_folder() -> Path:
 
 
 def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name: str):
-    """Keep the uploaded file and parse it: the batch waits in 待确认 with its errors by row and column.
-    Nothing is written to the ledger until `ledger_import_commit`."""
-    from fanpin.ledgers.framework.importing import parse_file
+    """Keep the uploaded file and queue its check (job "ledgers.import_parse"): the batch then waits in
+    待确认 with its errors by row and column. Nothing is written to the ledger until it is committed."""
+    from fanpin.core.jobs import job_enqueue
     from fanpin.ledgers.models import LedgerImport
 
     user = _user(actor)
@@ -162,7 +162,6 @@ def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name:
     target = _import_folder() / "source.xlsx"
     shutil.copyfile(source, target)
     area = area_prefix(user) if user is not None else ""
-    result = parse_file(ledger, target, user=user)
     with transaction.atomic():
         batch = LedgerImport.objects.create(
             ledger=ledger.slug,
@@ -170,18 +169,42 @@ def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name:
             file_path=str(target),
             area_code=area or "",
             created_by=user,
-            counts=result.counts,
         )
-        _save_issues(batch, result.issues)
+        batch.job = job_enqueue(
+            kind="ledgers.import_parse",
+            title=f"检查{ledger.title} {file_name}",
+            params={"batch": batch.pk},
+            actor=actor,
+            area_code=batch.area_code,
+        )
+        batch.save(update_fields=["job"])
         audit_record(
             actor=actor,
             action=f"ledger.{ledger.slug}.import_upload",
             obj=batch,
             area_code=batch.area_code,
-            after=result.counts,
             note=file_name,
         )
     return batch
+
+
+def ledger_import_parse(*, batch, user: Any, on_progress=None) -> dict:
+    """The check (the parse job): every row through the ledger's form, outside any write transaction;
+    then the errors and counts in one short transaction."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.framework.importing import parse_file
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    result = parse_file(
+        get_ledger(batch.ledger), Path(batch.file_path), user=_user(user), on_progress=on_progress
+    )
+    with transaction.atomic():
+        _save_issues(batch, result.issues)
+        LedgerImport.objects.filter(pk=batch.pk).update(
+            counts=result.counts, status=LedgerImportStatus.REVIEW, message=""
+        )
+    return result.counts
 
 
 def _save_issues(batch, issues) -> None:
@@ -199,11 +222,10 @@ def _save_issues(batch, issues) -> None:
     )
 
 
-def ledger_import_commit(*, actor: Any, batch) -> dict:
-    """Write the whole file in one transaction, or nothing: the file is read and checked again first
-    (the ledger or the registry may have changed since the review), and any error refuses it all."""
+def ledger_import_commit(*, actor: Any, batch):
+    """Queue the write (job "ledgers.import_commit"); refused while the file has errors."""
+    from fanpin.core.jobs import job_enqueue
     from fanpin.ledgers.framework.definition import get_ledger
-    from fanpin.ledgers.framework.importing import parse_file
     from fanpin.ledgers.models import LedgerImport
     from fanpin.ledgers.models.imports import LedgerImportStatus
 
@@ -211,19 +233,50 @@ def ledger_import_commit(*, actor: Any, batch) -> dict:
     user = _user(actor)
     if user is not None and not user.has_role_permission(ledger.edit_permission):
         raise PermissionDenied("您的角色无权导入台账")
-    if batch.status != LedgerImportStatus.REVIEW:
-        raise ApplicationError(f"该批次状态为“{batch.get_status_display()}”，不能再导入。")
-    result = parse_file(ledger, Path(batch.file_path), user=user)
-    if result.issues:
-        with transaction.atomic():
-            LedgerImport.objects.filter(pk=batch.pk).update(counts=result.counts)
-            _save_issues(batch, result.issues)
-        raise ApplicationError(
-            f"文件有 {len(result.issues)} 处错误，未导入任何记录。请按错误清单（行、列、说明）改正后重新上传。"
-        )
     with transaction.atomic():
         locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status != LedgerImportStatus.REVIEW:
+            raise ApplicationError(f"该批次状态为“{locked.get_status_display()}”，不能导入。")
+        if locked.error_count:
+            raise ApplicationError(
+                f"文件有 {locked.error_count} 处错误，不能导入：请按错误清单（行、列、说明）改正后重新上传。"
+            )
+        locked.status = LedgerImportStatus.COMMITTING
+        locked.job = job_enqueue(
+            kind="ledgers.import_commit",
+            title=f"导入{ledger.title} {batch.file_name}",
+            params={"batch": batch.pk},
+            actor=actor,
+            area_code=locked.area_code,
+        )
+        locked.save(update_fields=["status", "job"])
+    batch.refresh_from_db()
+    return locked.job
+
+
+def ledger_import_write(*, batch, actor: Any, on_progress=None) -> dict:
+    """The write (the commit job): the whole file in one transaction, or nothing. The file is read and
+    checked again first (the ledger or the registry may have changed since the review), and any error
+    refuses it all; the batch goes back to 待确认 with the new errors."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.framework.importing import parse_file
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    ledger = get_ledger(batch.ledger)
+    user = _user(actor)
+    result = parse_file(ledger, Path(batch.file_path), user=user, on_progress=on_progress)
+    if result.issues:
+        message = f"文件有 {len(result.issues)} 处错误，未导入任何记录。请按错误清单（行、列、说明）改正后重新上传。"
+        with transaction.atomic():
+            _save_issues(batch, result.issues)
+            LedgerImport.objects.filter(pk=batch.pk).update(
+                counts=result.counts, status=LedgerImportStatus.REVIEW, message=message
+            )
+        raise ApplicationError(message)
+    with transaction.atomic():
+        locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != LedgerImportStatus.COMMITTING:
             raise ApplicationError("该批次已被处理，不能重复导入。")
         buffer = AuditBuffer(actor)
         label = ledger.model._meta.label_lower
@@ -272,8 +325,9 @@ def ledger_import_commit(*, actor: Any, batch) -> dict:
         counts["unchanged"] = counts["rows"] - len(created) - updated
         locked.status = LedgerImportStatus.COMMITTED
         locked.counts = counts
+        locked.message = ""
         locked.committed_at = timezone.now()
-        locked.save(update_fields=["status", "counts", "committed_at"])
+        locked.save(update_fields=["status", "counts", "message", "committed_at"])
         audit_record(
             actor=actor,
             action=f"ledger.{ledger.slug}.import_commit",

@@ -116,6 +116,7 @@ def setup(ctx: Ctx) -> None:
             file_name=f"{OUTSIDE_MARKER if tag == 'OUT' else '区内'}.xlsx",
             file_path="/nonexistent/source.xlsx",
             area_code=ctx.area if tag == "IN" else ctx.outside,
+            status="review",
             counts={"rows": 1, "errors": 0},
         )
         ctx.extra[f"campaign_{side}"] = campaign.pk

@@ -20,10 +20,9 @@ from fanpin.ledgers.framework.services import (
     ledger_entry_create,
     ledger_entry_update,
     ledger_import_commit,
-    ledger_import_upload,
 )
 from fanpin.ledgers.models import Loan, Problem
-from fanpin.ledgers.tests.files import read_xlsx, write_xlsx
+from fanpin.ledgers.tests.files import commit, read_xlsx, upload, write_xlsx
 from fanpin.ledgers.tests.people import VILLAGE, person
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +31,7 @@ LOAN_HEADERS = ["区划代码", "借款人证件号码", "贷款金额（元）"
 
 
 def _upload(user, slug, path):
-    return ledger_import_upload(actor=user, ledger=get_ledger(slug), source=path, file_name=path.name)
+    return upload(actor=user, slug=slug, path=path)
 
 
 def _issues(batch):
@@ -60,7 +59,7 @@ def test_import_errors_name_row_column_and_what_to_do(make_user, tmp_path):
     assert "不在您的管辖范围内" in issues[(5, "区划代码")]
     assert "可填：种植业" in issues[(6, "贷款用途")]
     assert "数字" in issues[(7, "贷款金额（元）")]
-    with pytest.raises(ApplicationError, match="未导入任何记录"):
+    with pytest.raises(ApplicationError, match="5 处错误，不能导入"):
         ledger_import_commit(actor=county, batch=batch)
     assert Loan.objects.count() == 0
 
@@ -83,11 +82,12 @@ def test_nothing_half_written_when_the_registry_changed_after_review(make_user, 
     household = people[2][0]
     household.household_type = "一般农户"  # no longer eligible
     household.save(update_fields=["household_type"])
-    with pytest.raises(ApplicationError):
-        ledger_import_commit(actor=county, batch=batch)
+    job = commit(actor=county, batch=batch)
+    assert job.status == "failed" and "未导入任何记录" in job.error
     assert Loan.objects.count() == 0
-    batch.refresh_from_db()
-    assert batch.status == "review" and any("脱贫户和监测对象" in i.message for i in batch.issues.all())
+    assert batch.status == "review" and "未导入任何记录" in batch.message
+    assert [(i.row, i.column) for i in batch.issues.all()] == [(4, "借款户户编号")]
+    assert any("脱贫户和监测对象" in i.message for i in batch.issues.all())
 
 
 def test_export_import_round_trip(make_user, client, tmp_path):
@@ -117,7 +117,8 @@ def test_export_import_round_trip(make_user, client, tmp_path):
 
     (tmp_path / "导出.xlsx").write_bytes(content)
     batch = _upload(county, "loans", tmp_path / "导出.xlsx")
-    counts = ledger_import_commit(actor=county, batch=batch)
+    commit(actor=county, batch=batch)
+    counts = batch.counts
     assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 0, 3)
     assert {lo.pk: (lo.amount, lo.rate, lo.member_id, lo.version) for lo in Loan.objects.all()} == before
 
@@ -128,7 +129,9 @@ def test_export_import_round_trip(make_user, client, tmp_path):
     ws.cell(row=2, column=headers.index("贷款金额（元）") + 1, value=45000)
     changed_id = ws.cell(row=2, column=1).value
     book.save(tmp_path / "改.xlsx")
-    counts = ledger_import_commit(actor=county, batch=_upload(county, "loans", tmp_path / "改.xlsx"))
+    batch = _upload(county, "loans", tmp_path / "改.xlsx")
+    commit(actor=county, batch=batch)
+    counts = batch.counts
     assert (counts["created"], counts["updated"]) == (0, 1)
     assert Loan.objects.get(pk=changed_id).amount == Decimal("45000.00")
     event = AuditEvent.objects.filter(action="ledger.loans.update", object_id=str(changed_id)).get()

@@ -208,7 +208,7 @@ def test_project_import_cannot_set_status(make_user, tmp_path):
 
 
 def test_employment_person_or_aggregate_and_no_duplicates(make_user, tmp_path):
-    from fanpin.ledgers.framework.services import ledger_import_upload
+    from fanpin.ledgers.tests.files import upload
 
     _h, m = person(born=date(1990, 1, 1))
     row = {"member": m.id_number, "year": 2025, "month": 6, "place": "省外"}
@@ -225,9 +225,7 @@ def test_employment_person_or_aggregate_and_no_duplicates(make_user, tmp_path):
         ["务工人员证件号码", "年度", "月份", "务工地点"],
         [[m.id_number, 2025, 8, "县内"], [m.id_number, 2025, 8, "省外"]],
     )
-    batch = ledger_import_upload(
-        actor=county, ledger=get_ledger("employment"), source=path, file_name="w.xlsx"
-    )
+    batch = upload(actor=county, slug="employment", path=path)
     messages = [(i.row, i.message) for i in batch.issues.all()]
     assert messages == [
         (3, "与第 2 行的（务工人员证件号码、年度、月份）相同：同一记录只能录入一次，请合并或删除重复行。")
