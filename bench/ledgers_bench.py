@@ -28,9 +28,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from fanpin.core.jobs import job_run_now
     from fanpin.ledgers.framework.definition import get_ledger
     from fanpin.ledgers.framework.importing import parse_file
-    from fanpin.core.jobs import job_run_now
     from fanpin.ledgers.framework.services import ledger_import_commit, ledger_import_upload
     from fanpin.ledgers.models import Problem
     from fanpin.ledgers.tests.files import write_xlsx
