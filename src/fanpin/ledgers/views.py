@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.excel import XLSX_TYPE
 from fanpin.core.masking import mask_values
 from fanpin.ledgers.campaigns.selectors import campaign_list
-from fanpin.ledgers.framework.definition import AREA, LEDGERS, get_ledger
+from fanpin.ledgers.framework.definition import AREA, LEDGERS, MEMBER, get_ledger
 from fanpin.ledgers.framework.forms import ledger_filter_form, ledger_form
 from fanpin.ledgers.framework.importing import export_bytes, template_bytes
 from fanpin.ledgers.framework.selectors import entry_get, entry_history, entry_list, import_get, import_list
@@ -37,6 +38,11 @@ from fanpin.ledgers.framework.services import (
 )
 from fanpin.ledgers.framework.values import shown_value
 from fanpin.ledgers.policy import settings_in_force
+
+
+def _page_value(ledger, column, entry):
+    value = shown_value(ledger, column, entry)
+    return f"{value:,}" if isinstance(value, Decimal) else value
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -82,7 +88,7 @@ def entries(request, ledger: str):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = [c for c in ledger.columns if c.in_list]
     rows = [
-        (e, [e.area.name if c.name == AREA else shown_value(ledger, c, e) for c in columns]) for e in page
+        (e, [e.area.name if c.name == AREA else _page_value(ledger, c, e) for c in columns]) for e in page
     ]
     return render(
         request,
@@ -103,16 +109,13 @@ def entries(request, ledger: str):
 def entry_detail(request, ledger: str, entry_id: int):
     ledger = get_ledger(ledger)
     entry = entry_get(user=request.user, ledger=ledger, entry_id=entry_id)
-    fields = [(ledger.label(c), shown_value(ledger, c, entry)) for c in ledger.columns]
+    fields = [(ledger.label(c), _page_value(ledger, c, entry)) for c in ledger.columns]
     steps = [
         t
         for t in ledger.transitions
         if getattr(entry, "status", None) in t.sources and request.user.has_role_permission(t.permission)
     ]
-    history = [
-        (e, mask_values(e.before), mask_values(e.after))
-        for e in entry_history(user=request.user, ledger=ledger, entry=entry)[:50]
-    ]
+    history = _history(ledger, entry_history(user=request.user, ledger=ledger, entry=entry)[:50])
     return render(
         request,
         "ledgers/entry_detail.html",
@@ -125,6 +128,40 @@ def entry_detail(request, ledger: str, entry_id: int):
             "can_edit": request.user.has_role_permission(ledger.edit_permission),
         },
     )
+
+
+ACTIONS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+def _history(ledger, events) -> list:
+    """Audit events of an entry in words: 修改 / 乡镇审核通过 …, fields by their Chinese labels, 是/否."""
+    labels = {c.name: ledger.label(c) for c in ledger.columns}
+    labels.update({"id_number": labels.get(MEMBER, "证件号码"), "phone": "联系电话", "status": "状态"})
+    status_names = {}
+    if any(f.name == "status" for f in ledger.model._meta.fields):
+        status_names = dict(ledger.model._meta.get_field("status").choices or [])
+
+    def words(values: dict | None) -> dict:
+        out = {}
+        for key, value in mask_values(values).items():
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            elif key == "status":
+                value = status_names.get(value, value)
+            out[labels.get(key, key)] = "—" if value in (None, "") else value
+        return out
+
+    rows = []
+    for event in events:
+        action = event.action.rsplit(".", 1)[-1]
+        step = ledger.transition(action)
+        name = step.label if step else ACTIONS.get(action, action)
+        before, after = words(event.before), words(event.after)
+        changes = [(k, before.get(k, "—"), v) for k, v in after.items()] if event.before else []
+        if action == "delete":
+            changes = [(k, v, "—") for k, v in before.items()]
+        rows.append((event, name, changes))
+    return rows
 
 
 def _form_page(request, ledger, form, title, entry=None):
