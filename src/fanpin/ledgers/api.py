@@ -255,6 +255,11 @@ class CampaignSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["攻坚行动"])
+@extend_schema_view(
+    retrieve=extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="攻坚行动编号")]
+    )
+)
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     """攻坚行动及其指标进度（实际 ÷ 目标、实际 ÷ 上年同期），只返回所辖区划内的行动。"""
 
