@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("imports/<int:batch_id>/", views.import_detail, name="import_detail"),
     path("imports/<int:batch_id>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:batch_id>/cancel/", views.import_cancel, name="import_cancel"),
     path("<slug:ledger>/", views.entries, name="entry_list"),
     path("<slug:ledger>/new/", views.entry_new, name="entry_new"),
     path("<slug:ledger>/export.xlsx", views.export, name="export"),

@@ -33,6 +33,7 @@ from fanpin.ledgers.framework.services import (
     ledger_entry_transition,
     ledger_entry_update,
     ledger_export_record,
+    ledger_import_cancel,
     ledger_import_commit,
     ledger_import_upload,
 )
@@ -345,6 +346,22 @@ def import_commit(request, batch_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("ledgers:import_detail", batch_id=batch.pk)
+
+
+@require_POST
+@login_required
+def import_cancel(request, batch_id: int):
+    batch = import_get(user=request.user, batch_id=batch_id)
+    ledger = get_ledger(batch.ledger)
+    if not request.user.has_role_permission(ledger.edit_permission):
+        raise PermissionDenied("您的角色无权导入台账")
+    try:
+        ledger_import_cancel(actor=request.user, batch=batch)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledgers:import_detail", batch_id=batch.pk)
+    messages.success(request, f"已取消导入 {batch.file_name}，未写入任何记录。")
+    return redirect("ledgers:entry_list", ledger=ledger.slug)
 
 
 class SettingForm(forms.Form):

@@ -254,6 +254,32 @@ def ledger_import_commit(*, actor: Any, batch):
     return locked.job
 
 
+@transaction.atomic
+def ledger_import_cancel(*, actor: Any, batch) -> None:
+    """Give up a staged file (待确认): nothing of it was written; the batch is kept as 已取消."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    ledger = get_ledger(batch.ledger)
+    user = _user(actor)
+    if user is not None and not user.has_role_permission(ledger.edit_permission):
+        raise PermissionDenied("您的角色无权导入台账")
+    locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != LedgerImportStatus.REVIEW:
+        raise ApplicationError(f"该批次状态为“{locked.get_status_display()}”，不能取消。")
+    locked.status = LedgerImportStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=f"ledger.{ledger.slug}.import_cancel",
+        obj=locked,
+        area_code=locked.area_code,
+        note=locked.file_name,
+    )
+    batch.refresh_from_db()
+
+
 def ledger_import_write(*, batch, actor: Any, on_progress=None) -> dict:
     """The write (the commit job): the whole file in one transaction, or nothing. The file is read and
     checked again first (the ledger or the registry may have changed since the review), and any error

@@ -179,6 +179,13 @@ RULES: dict[str, Rule] = {
         permission=Permission.EDIT,
         ok=(302,),
     ),
+    "ledgers:import_cancel": Rule(
+        "post",
+        url("ledgers:import_cancel", batch_id=_x("import_inside")),
+        url("ledgers:import_cancel", batch_id=_x("import_outside")),
+        permission=Permission.EDIT,
+        ok=(302,),
+    ),
     "ledgers:campaign_list": Rule(
         "get", url("ledgers:campaign_list"), leak_probe=url("ledgers:campaign_list")
     ),

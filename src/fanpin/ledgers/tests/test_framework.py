@@ -19,6 +19,7 @@ from fanpin.ledgers.framework.services import (
     LedgerFormError,
     ledger_entry_create,
     ledger_entry_update,
+    ledger_import_cancel,
     ledger_import_commit,
 )
 from fanpin.ledgers.models import Loan, Problem
@@ -62,6 +63,10 @@ def test_import_errors_name_row_column_and_what_to_do(make_user, tmp_path):
     with pytest.raises(ApplicationError, match="5 处错误，不能导入"):
         ledger_import_commit(actor=county, batch=batch)
     assert Loan.objects.count() == 0
+    ledger_import_cancel(actor=county, batch=batch)
+    assert batch.status == "cancelled"
+    with pytest.raises(ApplicationError, match="不能导入"):
+        ledger_import_commit(actor=county, batch=batch)
 
 
 def test_missing_and_unknown_columns(make_user, tmp_path):
