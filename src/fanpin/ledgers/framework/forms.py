@@ -219,15 +219,16 @@ class LedgerFormBase(forms.ModelForm):
             )
         if area is None and AREA not in self.errors:
             self.add_error(AREA, "请填写区划代码（或填写户编号/证件号码，由系统按户所在村确定）。")
-        if self.errors:
-            return cleaned
-        self.instance.area = area
-        if HOUSEHOLD in names:
-            self.instance.household = household
-        if MEMBER in names:
-            self.instance.member = member
-            if member is not None:
-                self.instance.person_name = member.name
+        if not self.errors:
+            self.instance.area = area
+            if HOUSEHOLD in names:
+                self.instance.household = household
+            if MEMBER in names:
+                self.instance.member = member
+                if member is not None:
+                    self.instance.person_name = member.name
+        # The ledger's rules run even when some columns are wrong, so one check lists every problem of a
+        # row (a rule skips what it cannot see: invalid columns are not in `cleaned`).
         ctx = RuleContext(user=self.user, instance=self.instance, on=date.today())
         values = {**cleaned, AREA: area}
         for rule in ledger.rules:

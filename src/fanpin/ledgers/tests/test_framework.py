@@ -47,20 +47,21 @@ def test_import_errors_name_row_column_and_what_to_do(make_user, tmp_path):
         ["", m.id_number, 30000, 36, "养殖业", "2024/13/45"],  # bad date
         ["", m.id_number, 80000, 36, "种植业", "2024-04-01"],  # over the ceiling
         ["140105", "", 20000, 12, "种植业", "2024-04-01"],  # outside the county
-        ["140321", "", 20000, 12, "买房", "2024-04-01"],  # not a production use
+        ["140321", "", 80000, 12, "买房", "2024-04-01"],  # not a production use, and over the ceiling
         ["140321", "", "两万", 12, "种植业", "2024-04-01"],  # not a number
     ]
     batch = _upload(county, "loans", write_xlsx(tmp_path / "贷款.xlsx", LOAN_HEADERS, rows))
     issues = _issues(batch)
-    assert batch.counts["rows"] == 6 and batch.error_count == 5
+    assert batch.counts["rows"] == 6 and batch.error_count == 6
     assert "日期" in issues[(3, "放款日期")] and "2022-06-30" in issues[(3, "放款日期")]
     assert (
         "50,000" in issues[(4, "贷款金额（元）")] and "小额信贷单户额度上限" in issues[(4, "贷款金额（元）")]
     )
     assert "不在您的管辖范围内" in issues[(5, "区划代码")]
     assert "可填：种植业" in issues[(6, "贷款用途")]
+    assert "超过单户上限" in issues[(6, "贷款金额（元）")]  # one check lists every problem of the row
     assert "数字" in issues[(7, "贷款金额（元）")]
-    with pytest.raises(ApplicationError, match="5 处错误，不能导入"):
+    with pytest.raises(ApplicationError, match="6 处错误，不能导入"):
         ledger_import_commit(actor=county, batch=batch)
     assert Loan.objects.count() == 0
     ledger_import_cancel(actor=county, batch=batch)
