@@ -123,6 +123,18 @@ def _rules(v, ctx):
                 f"期限 {term} 个月超过上限 {max_months:g} 个月（政策设置：{ctx.setting_label('loan_max_months')}）。",
             )
         )
+    rate, subsidy = v.get("rate"), v.get("subsidy")
+    if rate is not None and subsidy is not None and amount is not None and term is not None:
+        share = ctx.setting("loan_subsidy_share", code)
+        most = (amount * rate / 100 * Decimal(term) / 12 * share).quantize(Decimal("0.01"))
+        if subsidy > most:
+            out.append(
+                (
+                    "subsidy",
+                    f"贴息金额超过按利率和期限计算的上限 {most:,} 元"
+                    f"（贷款金额 × 年利率 × 年数 × 贴息比例 {share:g}，政策设置：{ctx.setting_label('loan_subsidy_share')}）。",
+                )
+            )
     if v.get("repaid") is not None and amount is not None and v["repaid"] > amount:
         out.append(("repaid", "已还本金大于贷款金额，请核对。"))
     if v.get("due_on") and v.get("disbursed_on") and v["due_on"] < v["disbursed_on"]:

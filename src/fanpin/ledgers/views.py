@@ -41,6 +41,27 @@ from fanpin.ledgers.framework.values import shown_value
 from fanpin.ledgers.policy import settings_in_force
 
 
+def _summary(user, ledger, filters) -> tuple[list[tuple[str, str]], int]:
+    """The ledger's indicators for the listed area and year (the 年度 filter, or this year up to today),
+    e.g. 整改完成率, 资金项目匹配率 — computed as the campaigns compute them."""
+    from datetime import date
+
+    from fanpin.core.scope import area_prefix, user_covers
+    from fanpin.ledgers.campaigns.progress import fmt_amount
+
+    today = date.today()
+    given = str(filters.get("year") or "")
+    year = int(given) if given.isdigit() and 2000 <= int(given) <= 2100 else today.year
+    area = str(filters.get("area") or "").strip() or (area_prefix(user) or "")
+    if not area.isdigit() or not user_covers(user, area):
+        return [], year
+    end = min(date(year, 12, 31), today)
+    start = date(year, 1, 1)
+    if end < start:
+        return [], year
+    return [(m.label, fmt_amount(m.compute(area, start, end), m.unit, 1)) for m in ledger.metrics], year
+
+
 def _page_value(ledger, column, entry):
     value = shown_value(ledger, column, entry)
     return f"{value:,}" if isinstance(value, Decimal) else value
@@ -91,6 +112,9 @@ def entries(request, ledger: str):
     rows = [
         (e, [e.area.name if c.name == AREA else _page_value(ledger, c, e) for c in columns]) for e in page
     ]
+    summary, year = _summary(
+        request.user, ledger, {**filters, "year": filters.get("year") or request.GET.get("year")}
+    )
     return render(
         request,
         "ledgers/entry_list.html",
@@ -102,6 +126,8 @@ def entries(request, ledger: str):
             "rows": rows,
             "can_edit": request.user.has_role_permission(ledger.edit_permission),
             "query": request.GET.urlencode(),
+            "summary": summary,
+            "summary_year": year,
         },
     )
 

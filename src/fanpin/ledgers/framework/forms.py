@@ -283,6 +283,8 @@ def ledger_filter_form(ledger: Ledger, data):
             )
         else:
             fields[name] = forms.IntegerField(label=str(f.verbose_name), required=False)
+    if ledger.metrics and "year" not in fields:
+        fields["year"] = forms.IntegerField(label="统计年度", required=False, min_value=2000, max_value=2100)
     form_class = type("LedgerFilterForm", (forms.Form,), fields)
     form = form_class(data or None)
     for field in form.fields.values():

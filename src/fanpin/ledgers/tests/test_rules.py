@@ -360,3 +360,28 @@ def test_member_removed_from_the_registry_keeps_the_ledger_entry():
     loan.refresh_from_db()
     assert loan.member_id is None and loan.household_id is not None
     assert str(loan).startswith("王五") and loan.amount == Decimal("50000")
+
+
+def test_interest_subsidy_at_most_rate_times_term_times_share():
+    _h, m = person(born=date(1980, 1, 1))
+    # 50,000 × 3.45% × 3 years × 1 = 5,175.00
+    message = _refused("loans", _loan(m, rate="3.45", subsidy="5175.01"))["贴息金额（元）"]
+    assert "5,175.00" in message and "小额信贷贴息比例" in message
+    _create("loans", _loan(m, rate="3.45", subsidy="5175"))
+
+
+def test_list_page_shows_the_ledgers_rates(client, make_user):
+    from django.urls import reverse
+
+    base = {"area": VILLAGE, "problem": "x", "source": "审计", "owner": "县局"}
+    for _ in range(3):
+        _create(
+            "rectification",
+            {**base, "found_on": "2025-03-01", "status": "已整改", "rectified_on": "2025-04-01"},
+        )
+    _create("rectification", {**base, "found_on": "2025-05-01"})
+    _create("rectification", {**base, "found_on": "2024-05-01"})  # another year
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    response = client.get(reverse("ledgers:entry_list", args=["rectification"]) + "?year=2025")
+    html = response.content.decode()
+    assert "问题整改完成率 <strong>75.0%</strong>" in html and "排查发现问题数 <strong>4 个</strong>" in html
