@@ -73,6 +73,20 @@ BOOL_TEXT = {
 }
 
 
+def _masked(ledger: Ledger, name: str, value: str) -> str:
+    """An issue shows the value found, with ID numbers and phones masked as everywhere else."""
+    from fanpin.core.masking import mask_id, mask_phone
+
+    try:
+        column = ledger.column(name)
+    except KeyError:
+        return value
+    kind = column.personal or ("id" if name == MEMBER else "")
+    if not kind or not value:
+        return value
+    return mask_id(value) if kind == "id" else mask_phone(value)
+
+
 def read_rows(path: Path) -> list[list[Any]]:
     from python_calamine import CalamineWorkbook
 
@@ -212,6 +226,7 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any, on_progress=None) -> Pa
             for name, errors in form.errors.as_data().items():
                 label = form.fields[name].label if name in form.fields else ""
                 value = _text(data.get(name, "")) if name in data else ""
+                value = _masked(ledger, name, value)
                 for error in errors:
                     message = " ".join(error.messages)
                     # Django's own format errors say what is wrong; the column's hint says what to write.

@@ -192,13 +192,16 @@ def ledger_import_parse(*, batch, user: Any, on_progress=None) -> dict:
     """The check (the parse job): every row through the ledger's form, outside any write transaction;
     then the errors and counts in one short transaction."""
     from fanpin.ledgers.framework.definition import get_ledger
-    from fanpin.ledgers.framework.importing import parse_file
+    from fanpin.ledgers.framework.importing import Issue, ParseResult, parse_file
     from fanpin.ledgers.models import LedgerImport
     from fanpin.ledgers.models.imports import LedgerImportStatus
 
-    result = parse_file(
-        get_ledger(batch.ledger), Path(batch.file_path), user=_user(user), on_progress=on_progress
-    )
+    try:
+        result = parse_file(
+            get_ledger(batch.ledger), Path(batch.file_path), user=_user(user), on_progress=on_progress
+        )
+    except ApplicationError as exc:  # an unreadable file: the batch says so instead of staying 检查中
+        result = ParseResult(issues=[Issue(None, "", "", exc.message)], counts={"rows": 0, "errors": 1})
     with transaction.atomic():
         _save_issues(batch, result.issues)
         LedgerImport.objects.filter(pk=batch.pk).update(
@@ -291,7 +294,12 @@ def ledger_import_write(*, batch, actor: Any, on_progress=None) -> dict:
 
     ledger = get_ledger(batch.ledger)
     user = _user(actor)
-    result = parse_file(ledger, Path(batch.file_path), user=user, on_progress=on_progress)
+    try:
+        result = parse_file(ledger, Path(batch.file_path), user=user, on_progress=on_progress)
+    except ApplicationError as exc:  # the file is gone or unreadable: back to review, nothing written
+        from fanpin.ledgers.framework.importing import Issue, ParseResult
+
+        result = ParseResult(issues=[Issue(None, "", "", exc.message)], counts={"rows": 0, "errors": 1})
     if result.issues:
         message = f"文件有 {len(result.issues)} 处错误，未导入任何记录。请按错误清单（行、列、说明）改正后重新上传。"
         with transaction.atomic():

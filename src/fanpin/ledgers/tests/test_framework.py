@@ -336,3 +336,18 @@ def test_list_page_queries_do_not_grow_with_rows(slug, client, make_user):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_unreadable_file_and_masked_values_in_issues(make_user, tmp_path):
+    county = make_user(Role.COUNTY, "140321")
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    batch = _upload(county, "loans", broken)
+    assert batch.status == "review" and batch.error_count == 1
+    assert "无法读取文件" in batch.issues.get().message
+    # An ID number that is not in the registry is shown masked in the issue list.
+    rows = [["", "140321199001011234", 10000, 12, "养殖业", "2024-01-02"]]
+    batch = _upload(county, "loans", write_xlsx(tmp_path / "x.xlsx", LOAN_HEADERS, rows))
+    issue = batch.issues.get(column="借款人证件号码")
+    assert issue.value == "140321********1234"
+    assert "140321199001011234" not in str(list(batch.issues.values_list("value", "message")))
