@@ -351,3 +351,28 @@ def test_unreadable_file_and_masked_values_in_issues(make_user, tmp_path):
     issue = batch.issues.get(column="借款人证件号码")
     assert issue.value == "140321********1234"
     assert "140321199001011234" not in str(list(batch.issues.values_list("value", "message")))
+
+
+def test_a_dead_write_job_puts_the_batch_back(make_user, tmp_path):
+    """The process running the write died: the job is marked failed and the batch can be confirmed again."""
+    from fanpin.core.jobs import _ON_ABANDON, job_run_now
+    from fanpin.ledgers.framework.services import ledger_import_commit as confirm
+
+    county = make_user(Role.COUNTY, "140321")
+    path = write_xlsx(
+        tmp_path / "c.xlsx",
+        ["区划代码", "销售日期（截至）", "销售渠道", "产品", "销售金额（元）"],
+        [["140321", "2025-06-30", "订单销售", "小米", 1000]],
+    )
+    batch = _upload(county, "consumption", path)
+    job = confirm(actor=county, batch=batch)
+    assert batch.status == "committing"
+    _ON_ABANDON["ledgers.import_commit"](job)  # what jobs_recover_abandoned does for a dead worker
+    batch.refresh_from_db()
+    assert batch.status == "review" and "未写入任何记录" in batch.message
+    from fanpin.ledgers.models import Sale
+
+    assert Sale.objects.count() == 0
+    job_run_now(confirm(actor=county, batch=batch))
+    batch.refresh_from_db()
+    assert batch.status == "committed" and Sale.objects.count() == 1
