@@ -59,7 +59,17 @@ def _summary(user, ledger, filters) -> tuple[list[tuple[str, str]], int]:
     start = date(year, 1, 1)
     if end < start:
         return [], year
-    return [(m.label, fmt_amount(m.compute(area, start, end), m.unit, 1)) for m in ledger.metrics], year
+    from fanpin.ledgers.policy import setting_value
+
+    out = []
+    for m in ledger.metrics:
+        value = m.compute(area, start, end)
+        text = fmt_amount(value, m.unit, 1)
+        if m.floor_setting:
+            floor = setting_value(m.floor_setting, province_code=area[:2] or "14", on=end)
+            text += f"（{'低于' if value < floor else '不低于'}要求 {fmt_amount(floor, '%', 0)}）"
+        out.append((m.label, text))
+    return out, year
 
 
 def _page_value(ledger, column, entry):

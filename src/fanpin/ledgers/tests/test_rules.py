@@ -385,3 +385,22 @@ def test_list_page_shows_the_ledgers_rates(client, make_user):
     response = client.get(reverse("ledgers:entry_list", args=["rectification"]) + "?year=2025")
     html = response.content.decode()
     assert "问题整改完成率 <strong>75.0%</strong>" in html and "排查发现问题数 <strong>4 个</strong>" in html
+
+
+def test_industry_share_compared_with_its_policy_floor(client, make_user):
+    from django.urls import reverse
+
+    from fanpin.ledgers.models import Project
+
+    for category, amount in (("产业发展", "500000"), ("乡村建设", "500000")):
+        Project.objects.create(  # approved library projects, as the workflow leaves them
+            area_id=VILLAGE,
+            name=category,
+            year=2025,
+            category=category,
+            status="approved",
+            allocated=Decimal(amount),
+        )
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    html = client.get(reverse("ledgers:entry_list", args=["projects"]) + "?year=2025").content.decode()
+    assert "衔接资金用于产业发展比例 <strong>50.0%（低于要求 60%）</strong>" in html
