@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from fanpin.core.errors import ApplicationError
@@ -107,7 +108,15 @@ def ledger_entry_delete(*, actor: Any, ledger: Ledger, entry) -> None:
         area_code=entry.area_id,
         before=snapshot(ledger, entry),
     )
-    entry.delete()
+    try:
+        with transaction.atomic():
+            entry.delete()
+    except ProtectedError as exc:
+        used = list(exc.protected_objects)
+        kind = used[0]._meta.verbose_name if used else "其他"
+        raise ApplicationError(
+            f"该记录还被 {len(used)} 条“{kind}”记录引用（如 {used[0]}），不能删除；请先删除或改正那些记录。"
+        ) from exc
 
 
 @transaction.atomic

@@ -404,3 +404,26 @@ def test_industry_share_compared_with_its_policy_floor(client, make_user):
     client.force_login(make_user(Role.COUNTY, "140321"))
     html = client.get(reverse("ledgers:entry_list", args=["projects"]) + "?year=2025").content.decode()
     assert "衔接资金用于产业发展比例 <strong>50.0%（低于要求 60%）</strong>" in html
+
+
+def test_a_workshop_with_workers_cannot_be_deleted(client, make_user):
+    from django.urls import reverse
+
+    from fanpin.ledgers.framework.services import ledger_entry_delete
+    from fanpin.ledgers.models import Workshop
+
+    county = make_user(Role.COUNTY, "140321")
+    shop = _create(
+        "workshops",
+        {"area": "140321201", "name": "编织车间", "operator": "社", "workers_total": 5, "poor_workers": 3},
+    )
+    _h, m = person(born=date(1990, 1, 1), name="赵六")
+    _create(
+        "workshop-workers",
+        {"member": m.id_number, "workshop": shop.pk, "start_on": "2025-01-01", "monthly_wage": "2000"},
+    )
+    with pytest.raises(ApplicationError, match="1 条“帮扶车间务工人员”记录引用"):
+        ledger_entry_delete(actor=county, ledger=get_ledger("workshops"), entry=shop)
+    client.force_login(county)
+    response = client.post(reverse("ledgers:entry_delete", args=["workshops", shop.pk]), follow=True)
+    assert "不能删除" in response.content.decode() and Workshop.objects.filter(pk=shop.pk).exists()
