@@ -52,7 +52,9 @@ def _cell(value: Any) -> Any:
         return value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, str):
         return value.strip()
-    return value
+    if isinstance(value, bool | int | date):
+        return value
+    return str(value)  # a time or duration cell: the form says what the column expects
 
 
 def _text(value: Any) -> str:
@@ -94,8 +96,13 @@ def read_rows(path: Path) -> list[list[Any]]:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # a broken or non-xlsx file
-        raise ApplicationError(f"无法读取文件：{exc}。请上传用本台账模板填写的 .xlsx 文件。") from exc
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a broken or non-xlsx file (calamine may even panic on damaged data)
+        reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+        raise ApplicationError(
+            f"无法读取文件（{reason}）。文件可能已损坏或不是 .xlsx：请用 Excel 打开后另存为 .xlsx，或按本台账模板重新填写后上传。"
+        ) from None
 
 
 def parse_file(ledger: Ledger, path: Path, *, user: Any, on_progress=None) -> ParseResult:
