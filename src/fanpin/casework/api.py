@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from fanpin.api.permissions import CanEditOrReadOnly
 from fanpin.casework import flows
-from fanpin.casework.choices import CaseKind, CaseStatus, Channel, DocumentKind
+from fanpin.casework.choices import OPEN_KINDS, CaseStatus, Channel, DocumentKind
 from fanpin.casework.models import Case, CaseDocument, CaseStep, NoticeObjection
 from fanpin.casework.selectors import case_get, case_list
 from fanpin.casework.services.cases import (
@@ -94,7 +94,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseOpenSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=[*CaseKind.choices, ("green", "绿色通道纳入")])
+    kind = serializers.ChoiceField(choices=OPEN_KINDS)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
     lead = serializers.IntegerField(required=False, allow_null=True)
     on = serializers.DateField(required=False, allow_null=True)

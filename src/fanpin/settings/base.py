@@ -159,6 +159,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "fanpin.casework.choices.CaseKind",
+        "CaseOpenKindEnum": "fanpin.casework.choices.OPEN_KINDS",
+        "CaseStatusEnum": "fanpin.casework.choices.CaseStatus",
+        "CaseDocumentKindEnum": "fanpin.casework.choices.DocumentKind",
+    },
 }
 
 LOGGING = {

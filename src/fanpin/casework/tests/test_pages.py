@@ -149,3 +149,50 @@ def test_a_stale_second_approval_is_refused_and_the_case_row_is_locked(users):
     with pytest.raises(ApplicationError, match="【办理顺序】.*已纳入监测"):
         case_act(actor=users["county"], case=stale, action="approve", on=date(2021, 6, 10))
     assert case.steps.filter(action="approve").count() == 1
+
+
+def test_a_lead_is_taken_up_from_its_page(client, users):
+    from fanpin.monitoring.models import Lead
+
+    h = pingding_household()
+    lead = Lead.objects.create(
+        household=h,
+        year=2021,
+        month=5,
+        suggested_category="脱贫不稳定户",
+        risk_types="因病|因残",
+        reason="医保：近 12 个月自付 18,300.00 元",
+    )
+    client.force_login(users["village"])
+    page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert 'id="lead-to-case"' in page
+    form = client.get(f"/cases/new/{h.pk}/?kind=identification&lead={lead.pk}").content.decode()
+    assert "医保：近 12 个月自付 18,300.00 元" in form
+    response = client.post(
+        f"/cases/new/{h.pk}/",
+        {
+            "kind": "identification",
+            "lead": lead.pk,
+            "channel": "lead",
+            "on": "2021-06-01",
+            "summary": lead.reason,
+            "category": "脱贫不稳定户",
+            "risk_types": ["因病", "因残"],
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == "verified" and lead.cases.count() == 1
+    page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert 'id="lead-to-case"' not in page and "已转入识别纳入" in page
+
+
+def test_township_overdue_list_holds_its_review_step(client, users):
+    h = pingding_household()
+    case = at_notice(users, h)
+    case_act(actor=users["village"], case=case, action="close_notice", on=date(2021, 6, 8))
+    client.force_login(users["township"])
+    overdue = client.get("/cases/overdue/").content.decode()
+    assert f"/cases/{case.pk}/" in overdue and "2021-06-11" in overdue  # due three days after entering
+    client.force_login(users["village"])
+    assert f"/cases/{case.pk}/" not in client.get("/cases/overdue/").content.decode()
