@@ -4,9 +4,11 @@
     python bench/export_bench.py --area 14 [--out /tmp/export.xlsx] [--year 2025] [--check]
 
 Prints rows, seconds, rows/s, the file size and the peak RSS of this process, and the RSS sampled as
-the rows are written (at every progress call and every 0.25 s), to show that memory stays flat as the
-row count grows. --check reads the file back with python-calamine (not timed) and compares the row count.
---function module:name runs another implementation with the same signature (for the baseline).
+the rows are written (at every progress call and every 0.25 s; progress counts households), to show
+that memory stays flat as the row count grows. --check reads the file back with python-calamine (not
+timed) and compares the row count. --function module:name runs another implementation with the same
+signature (for the baseline: the old export.py saved as a module on PYTHONPATH). --compresslevel and
+--max-shared override the new export's zlib level and shared-strings cap.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def main() -> int:
         flush=True,
     )
 
-    samples: list[tuple[float, int, float]] = []  # (seconds, rows done, RSS MB)
+    samples: list[tuple[float, int, float]] = []  # (seconds, households done, RSS MB)
     t0 = time.perf_counter()
     state = {"done": 0, "running": True}
 
@@ -112,15 +114,15 @@ def main() -> int:
     print(f"rows {rows:,}  time {seconds:.1f} s (CPU {cpu:.1f} s)  rows/s {rows / seconds:,.0f}")
     print(f"file {args.out} {size:,.1f} MB")
     print(f"RSS before {rss_before:,.0f} MB, peak {peak:,.0f} MB")
-    # RSS at each tenth of the run: flat means constant memory.
+    # RSS at each tenth of the run: flat means constant memory. Progress counts households.
     samples.sort()
     line = []
     for tenth in range(1, 11):
         upto = [s for s in samples if s[0] <= seconds * tenth / 10]
         if upto:
             t, done, mb = upto[-1]
-            line.append(f"{t:.0f}s/{done:,}r/{mb:.0f}MB")
-    print("RSS over the run (time/rows done/RSS): " + "  ".join(line))
+            line.append(f"{t:.0f}s/{done:,}/{mb:.0f}MB")
+    print("RSS over the run (time/households done/RSS): " + "  ".join(line))
     if args.check:
         from python_calamine import CalamineWorkbook
 

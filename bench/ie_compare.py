@@ -2,7 +2,8 @@
 Member), for bench/import_bench.py.
 
 The rows: the first N member rows of the file, written to a sample .xlsx (the form our export writes)
-and imported by us end to end (read, validate, merge: what the CLI runs). For django-import-export the
+and imported by us end to end (read, validate, merge: what the CLI runs), three times (the median
+counts: a run of a second or two is easily disturbed on a shared machine). For django-import-export the
 same sample is read and checked by our parser (not timed) and handed over as two tablib Datasets:
 one row per household (its fields as our merge writes them, village by code) and one per member
 (household by 户编号). Timed: its two import_data calls, households then members, in one run each:
@@ -173,16 +174,24 @@ def run_import_export(households, members, tuned: bool, clear) -> dict:
 
 
 def compare(
-    path: Path, area: str, year: int | None, sample: int, default_sample: int, run_ours, clear
+    path: Path, area: str, year: int | None, sample: int, default_sample: int, run_ours, clear, runs: int = 3
 ) -> list:
-    """Ours on the sample, then django-import-export tuned and default (default on the first
-    `default_sample` rows when that is smaller: it is slow)."""
+    """Ours on the sample (`runs` times, the median counts: a run of a second or two is easily
+    disturbed), then django-import-export tuned and default (default on the first `default_sample`
+    rows when that is smaller: it is slow)."""
     out = []
     with tempfile.TemporaryDirectory() as folder:
         sample_path = Path(folder) / f"sample-{sample}.xlsx"
         n = write_sample(path, sample, sample_path)
-        clear()
-        ours = run_ours(sample_path, area, year, f"ours on the {n:,}-row sample")
+        results = []
+        for k in range(runs):
+            clear()
+            results.append(run_ours(sample_path, area, year, f"ours on the {n:,}-row sample, run {k + 1}"))
+        ours = sorted(results, key=lambda r: r["total_s"])[len(results) // 2]
+        print(
+            f"ours on the sample: median {ours['total_s']:.2f} s = {n / ours['total_s']:,.0f} rows/s",
+            flush=True,
+        )
         out.append(("ours", n, ours["total_s"], ours))
         households, members = datasets(sample_path, area)
         tuned = run_import_export(households, members, True, clear)

@@ -31,6 +31,9 @@ COMMANDS = {
     "leads": "预警线索：leads export --month YYYY-MM --out FILE / export leads",
     "policy": "政策设置：policy set --year Y --threshold N / set a year's monitoring threshold",
     "departments": "部门数据：departments load --source SOURCE FILE / load and match a department file",
+    "reports": "统计报表：reports rollup --area CODE [--month YYYY-MM] / compute indicator rollups",
+    "backup": "备份整个数据库到一个文件：backup --out FILE / back up the whole database",
+    "restore": "把备份恢复到一个空数据库：restore FILE / restore a backup into an empty database",
 }
 
 
@@ -179,6 +182,10 @@ def _parser() -> argparse.ArgumentParser:
     dload.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="计算引擎 / engine")
     dload.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
 
+    bak = sub.add_parser("backup", help=COMMANDS["backup"], description=COMMANDS["backup"])
+    bak.add_argument("--out", default=None, help="备份文件（默认：数据目录下 backups/fanpin-时间.备份）")
+    res = sub.add_parser("restore", help=COMMANDS["restore"], description=COMMANDS["restore"])
+    res.add_argument("file", help="fanpin backup 生成的文件")
     pol = sub.add_parser("policy", help=COMMANDS["policy"], description=COMMANDS["policy"])
     pol_sub = pol.add_subparsers(dest="action", metavar="操作/action", required=True)
     pset = pol_sub.add_parser("set", help="新增一个政策设置版本 / add a policy setting version")
@@ -192,6 +199,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     pset.add_argument("--source", default="", help="依据 / source document")
     pset.add_argument("--param", action="append", help="规则参数 KEY=VALUE（可重复）/ rule parameter")
+    rep = sub.add_parser("reports", help=COMMANDS["reports"], description=COMMANDS["reports"])
+    rep_sub = rep.add_subparsers(dest="action", metavar="操作/action", required=True)
+    rroll = rep_sub.add_parser("rollup", help="计算指标汇总 / compute the indicator rollups")
+    rroll.add_argument("--area", default="14", help="区划代码（默认 14 山西省）/ division code")
+    rroll.add_argument("--month", action="append", help="YYYY-MM（可重复；默认近 N 个月）/ month, repeatable")
+    rroll.add_argument(
+        "--months", type=int, default=12, help="不指定 --month 时：近几个月（默认 12）/ last N months"
+    )
+    rroll.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
     return parser
 
 
@@ -376,10 +392,18 @@ def main(argv: list[str] | None = None) -> int:
         from fanpin.monitoring.departments.commands import departments_load
 
         return departments_load(args)
+    if args.command == "reports":
+        from fanpin.reports.commands import reports_rollup
+
+        return reports_rollup(args)
     if args.command == "export":
         from fanpin.registry.commands import export_national
 
         return export_national(args)
+    if args.command in ("backup", "restore"):
+        from fanpin.core import backup_commands
+
+        return getattr(backup_commands, args.command)(args)
     return 2
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from fanpin.assistance.choices import EMPTY_VALUES, NATIONAL_COLUMNS
 from fanpin.assistance.consistency import (
     PLAN,
     HouseholdFacts,
@@ -149,6 +150,20 @@ def persons_for_village(*, village_code: str) -> QuerySet[ResponsiblePerson]:
     )
 
 
+def visit_person_choices(*, household: Household, limit: int = 20) -> list[ResponsiblePerson]:
+    """Responsible persons to offer on the visit form: the household's own (on its measures in place,
+    `.on_plan` = True) first, then those of its township's and village's units, at most `limit`."""
+    today = date.today()
+    own = {p.pk: p for m in household_measures(household=household, on=today) for p in m.persons.all()}
+    local = persons_for_village(village_code=household.village_id).filter(
+        unit__area_code__in=[household.village_id[:9], household.village_id]
+    )
+    result = list(own.values()) + [p for p in local if p.pk not in own]
+    for p in result:
+        p.on_plan = p.pk in own
+    return result[:limit]
+
+
 # ---- Measures (帮扶措施) and plans (一户一策) ------------------------------------------------------
 
 
@@ -207,7 +222,7 @@ def _labour_counts(household_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {r["household_id"]: (r["n"], r["labour"]) for r in rows}
 
 
-def _facts(households: list[Household], on: date) -> dict[int, HouseholdFacts]:
+def households_facts(households: list[Household], on: date) -> dict[int, HouseholdFacts]:
     ids = [h.pk for h in households]
     labour: dict[int, tuple[int, int]] = {}
     in_place: dict[int, list[MeasureFact]] = defaultdict(list)
@@ -243,7 +258,27 @@ def _facts(households: list[Household], on: date) -> dict[int, HouseholdFacts]:
 
 
 def household_facts(*, household: Household, on: date | None = None) -> HouseholdFacts:
-    return _facts([household], on or date.today())[household.pk]
+    return households_facts([household], on or date.today())[household.pk]
+
+
+def imported_rows(recorded: dict | None) -> list[dict]:
+    """The national file's measure columns of a household, for the plan page: column, text, the
+    category it maps to, and whether the consistency check counts it as a measure."""
+    rows = []
+    for column, value in (recorded or {}).items():
+        text = str(value or "").strip()
+        if not text:
+            continue
+        code = NATIONAL_COLUMNS.get(str(column), "")
+        rows.append(
+            {
+                "column": column,
+                "text": text,
+                "category": code,
+                "counts": bool(code) and text not in EMPTY_VALUES,
+            }
+        )
+    return rows
 
 
 def household_consistency(*, household: Household, on: date | None = None) -> list[Problem]:
@@ -267,7 +302,7 @@ def inconsistent_households(
     on = on or date.today()
     result = []
     households = list(qs)
-    facts = _facts(households, on)
+    facts = households_facts(households, on)
     for h in households:
         problems = check(facts[h.pk])
         if rule:
@@ -345,6 +380,15 @@ def visit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Visit]:
         qs.select_related("household", "recorded_by")
         .prefetch_related("persons")
         .order_by("-visited_on", "-id")
+    )
+
+
+def visited_households(*, user: Any, households: list[Household], year: int, month: int) -> set[int]:
+    """Ids of those `households` with at least one visit in (year, month)."""
+    return set(
+        visit_list(user=user)
+        .filter(household__in=[h.pk for h in households], visited_on__year=year, visited_on__month=month)
+        .values_list("household_id", flat=True)
     )
 
 

@@ -28,6 +28,9 @@ def monitoring_run_job(ctx: JobContext, params: dict) -> dict:
     for key, value in counts.items():
         ctx.set_count(labels.get(key, key), value)
     ctx.log(f"完成：新线索 {counts['leads']} 条")
+    from fanpin.reports.services.rollup import rollup_after_run
+
+    rollup_after_run(run=run, log=ctx.log)
     return {"run": run.pk, **counts}
 
 

@@ -70,9 +70,9 @@ def _pg_admin(url: str, sql: str) -> None:
 
 
 @contextmanager
-def separate_postgres_database(url: str) -> Iterator[str]:
+def separate_postgres_database(url: str, suffix: str = "browser") -> Iterator[str]:
     """A fresh database next to the one in `url`; yields its URL and drops it afterwards."""
-    name = f"fanpin_browser_{os.getpid()}"
+    name = f"fanpin_{suffix}_{os.getpid()}"
     _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(url, f'CREATE DATABASE "{name}"')
     try:

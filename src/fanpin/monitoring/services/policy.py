@@ -52,6 +52,8 @@ def policy_setting_create(
     for key, value in merged.items():
         if key != "months_considered":
             merged[key] = str(_decimal(key, value))
+    if Decimal(merged["monitoring_rate_base"]) not in (1, 2):
+        raise ApplicationError(f"“{PARAM_LABELS['monitoring_rate_base']}”应为 1 或 2。")
     for key in ("income_drop_share", "oop_share_formerly_poor", "oop_share_others"):
         if Decimal(merged[key]) > 5:
             raise ApplicationError(f"“{PARAM_LABELS[key]}”应为比例（如 0.5 表示 50%）。")

@@ -13,7 +13,11 @@ class IncomeRecord(models.Model):
     """收入: a household's income for one month (months=1) or one year (months=12, month = 1)."""
 
     household = models.ForeignKey(
-        "registry.Household", verbose_name="户", on_delete=models.CASCADE, related_name="incomes"
+        "registry.Household",
+        verbose_name="户",
+        on_delete=models.CASCADE,
+        related_name="incomes",
+        db_index=False,  # income_unique_period (household, year, month, months) serves the lookups
     )
     year = models.PositiveSmallIntegerField("年")
     month = models.PositiveSmallIntegerField("月", help_text="年度记录为 1")

@@ -2,7 +2,8 @@
 
 Generation is `fanpin.registry.synth` (pure). Writing bypasses the ORM, which is far too slow for a
 million households: on SQLite the raw DB-API cursor's `executemany`, on PostgreSQL psycopg's
-`cursor.copy()` (COPY … FROM STDIN), one transaction per chunk. Household ids are reserved up front
+`cursor.copy()` (COPY … FROM STDIN), one transaction per chunk (into an empty PostgreSQL registry:
+one transaction, foreign keys and secondary indexes rebuilt at the end, see _PostgresFreshLoad). Household ids are reserved up front
 (SQLite: sqlite_sequence; PostgreSQL: the identity sequence), so members and incomes reference them
 directly. With many households, forked child processes generate the chunks (county by county, each
 county with its own random stream and id block, so the data do not depend on how many) while this
@@ -14,6 +15,7 @@ hangs on them). If anything fails half-way, the households written so far are de
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
@@ -39,6 +41,7 @@ AREA_FIELD = {2: "province_code", 4: "city_code", 6: "county_code", 9: "township
 MAX_HOUSEHOLDS = 5_000_000
 CHUNK = 5_000
 PARALLEL_FROM = 20_000  # households; below this, child processes cost more than they save
+FRESH_LOAD_FROM = 10_000  # households into empty tables on PostgreSQL: see _PostgresFreshLoad
 
 
 @dataclass
@@ -312,6 +315,48 @@ class _PostgresWriter:
                             copy.write_row(row)
 
 
+class _PostgresFreshLoad:
+    """Into EMPTY registry tables on PostgreSQL: drop the foreign keys and the secondary (non-unique)
+    indexes of the three tables, load, then build the indexes once and add the foreign keys back, each
+    validated by one query — all in the caller's transaction, so a failure leaves the schema and the
+    data as they were. Checking 15 million rows' foreign keys one trigger at a time, and keeping a dozen
+    B-trees current row by row, is most of a province-scale load otherwise (BENCHMARKS.md). The tables
+    are locked for the load; that is why it is only done when they are empty (a fresh database)."""
+
+    def __init__(self, tables: list[str]) -> None:
+        self.tables = tables
+        self.foreign_keys: list[tuple[str, str, str]] = []  # (table, name, definition)
+        self.indexes: list[tuple[str, str]] = []  # (name, CREATE INDEX …)
+
+    def drop(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+                [self.tables],
+            )
+            self.foreign_keys = list(cur.fetchall())
+            cur.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
+                "ORDER BY 1",
+                [self.tables],
+            )
+            self.indexes = list(cur.fetchall())
+            for table, name, _definition in self.foreign_keys:
+                cur.execute(f"ALTER TABLE {_qn(table)} DROP CONSTRAINT {_qn(name)}")
+            for name, _definition in self.indexes:
+                cur.execute(f"DROP INDEX {_qn(name)}")
+
+    def restore(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _name, definition in self.indexes:
+                cur.execute(definition)
+            for table, name, definition in self.foreign_keys:
+                cur.execute(f"ALTER TABLE {_qn(table)} ADD CONSTRAINT {_qn(name)} {definition}")
+
+
 def copy_text(rows: list[tuple]) -> bytes:
     """PostgreSQL COPY text format, fast: every value through str() (True/False are valid boolean
     input), then None -> \\N. Relies on what the generator guarantees: no string holds a tab, newline
@@ -460,20 +505,36 @@ def households_synthesize(
     done = members = incomes = monitored = 0
     if on_progress:
         on_progress(0, households)
+    # A fresh database on PostgreSQL: one transaction, constraints and indexes rebuilt at the end.
+    fresh = (
+        vendor == "postgresql"
+        and households >= FRESH_LOAD_FROM
+        and not any(m.objects.exists() for m in (Household, Member, IncomeRecord))
+    )
     try:
-        chunks = _parallel(synth.share(counties, workers), kwargs) if workers else _chunks(counties, **kwargs)
-        for n, hh, mem, inc, mon in chunks:
-            with transaction.atomic():
-                writer.write(hh, mem, inc)
-            done += n
-            monitored += mon
-            members += len(mem) if isinstance(mem, list) else mem.count(b"\n")
-            incomes += len(inc) if isinstance(inc, list) else inc.count(b"\n")
-            if on_progress:
-                on_progress(done, households)
+        with transaction.atomic() if fresh else contextlib.nullcontext():
+            fresh_load = _PostgresFreshLoad([p.table for p in plans]) if fresh else None
+            if fresh_load:
+                fresh_load.drop()
+            chunks = (
+                _parallel(synth.share(counties, workers), kwargs) if workers else _chunks(counties, **kwargs)
+            )
+            for n, hh, mem, inc, mon in chunks:
+                with transaction.atomic():
+                    writer.write(hh, mem, inc)
+                done += n
+                monitored += mon
+                members += len(mem) if isinstance(mem, list) else mem.count(b"\n")
+                incomes += len(inc) if isinstance(inc, list) else inc.count(b"\n")
+                if on_progress:
+                    on_progress(done, households)
+            if fresh_load:
+                fresh_load.restore()
     except BaseException:
-        with transaction.atomic():
-            _delete_households(f"{_qn('id')} >= %s AND {_qn('id')} < %s", [first_id, first_id + households])
+        if not fresh:  # the fresh load's transaction has rolled everything back already
+            with transaction.atomic():
+                where = f"{_qn('id')} >= %s AND {_qn('id')} < %s"
+                _delete_households(where, [first_id, first_id + households])
         raise
 
     if vendor == "postgresql" and households >= 10_000:

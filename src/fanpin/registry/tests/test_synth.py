@@ -252,3 +252,77 @@ def test_fast_delete_respects_protected_references():
     with pytest.raises(ApplicationError, match="受保护"), transaction.atomic():
         _raw_delete(Division, "code = %s", [village])  # households point at villages with PROTECT
     assert Division.objects.filter(code=village).exists()
+
+
+def _registry_schema() -> list[tuple]:
+    """The foreign keys and indexes of the three registry tables, as PostgreSQL reports them."""
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in (Household, Member, IncomeRecord)]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        keys = cur.fetchall()
+        cur.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        return keys + cur.fetchall()
+
+
+def _foreign_key_count() -> int:
+    return sum(1 for row in _registry_schema() if row[2].startswith("FOREIGN KEY"))
+
+
+@pytest.mark.django_db
+def test_fresh_postgres_load_rebuilds_keys_and_indexes_and_gives_the_same_data(monkeypatch):
+    from django.db import connection
+
+    from fanpin.registry.services import synth as synth_service
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fresh-load path is PostgreSQL's (the PostgreSQL pass of scripts/test runs it)")
+    before = _registry_schema()
+    assert _foreign_key_count() >= 3  # household→village, member→household, income→household
+    seen_during_load = []
+    monkeypatch.setattr(synth_service, "FRESH_LOAD_FROM", 1)
+    make(
+        150,
+        seed=3,
+        workers=0,
+        chunk=40,
+        on_progress=lambda done, total: seen_during_load.append(_foreign_key_count()),
+    )
+    fresh = digest(TOWNSHIP)
+    assert seen_during_load[-1] == 0  # the keys were really off while loading
+    assert _registry_schema() == before  # and are back, with every index, exactly as migrations made them
+
+    monkeypatch.setattr(synth_service, "FRESH_LOAD_FROM", 10**9)
+    make(150, seed=3, workers=0, chunk=40, replace=True)
+    assert digest(TOWNSHIP) == fresh
+
+
+@pytest.mark.django_db
+def test_fresh_postgres_load_that_fails_leaves_nothing(monkeypatch):
+    from django.db import connection
+
+    from fanpin.registry.services import synth as synth_service
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fresh-load path is PostgreSQL's (the PostgreSQL pass of scripts/test runs it)")
+    before = _registry_schema()
+    monkeypatch.setattr(synth_service, "FRESH_LOAD_FROM", 1)
+
+    def stop(done, total):
+        if done >= 80:
+            raise RuntimeError("断电")
+
+    with pytest.raises(RuntimeError):
+        make(150, seed=3, workers=0, chunk=40, on_progress=stop)
+    assert (
+        not Household.objects.exists() and not Member.objects.exists() and not IncomeRecord.objects.exists()
+    )
+    assert _registry_schema() == before

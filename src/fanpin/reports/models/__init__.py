@@ -1,0 +1,3 @@
+from fanpin.reports.models.rollup import Rollup
+
+__all__ = ["Rollup"]
