@@ -78,6 +78,8 @@ def test_pingding_household_from_clue_to_elimination(new_page, tmp_path):
 
     # The village cadre, on a phone, finds the household and records the clue (June 2021).
     page = new_page(**PHONE)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, "demo_village")
     page.goto(f"/households/?q={CODE}")
     page.locator("#households tbody tr a").first.click()
@@ -119,6 +121,7 @@ def test_pingding_household_from_clue_to_elimination(new_page, tmp_path):
     _no_horizontal_scroll(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-case-375.png"), full_page=True)
+    assert not violations, violations
 
     township = _as(new_page, "demo_township", case_url)
     _act(township, "review", "2021-06-11", "同意，报县级审定")
