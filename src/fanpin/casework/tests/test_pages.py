@@ -3,6 +3,7 @@ section with the timeline, the overdue list, and the public notice PDF (head's n
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date
 
@@ -196,3 +197,40 @@ def test_township_overdue_list_holds_its_review_step(client, users):
     assert f"/cases/{case.pk}/" in overdue and "2021-06-11" in overdue  # due three days after entering
     client.force_login(users["village"])
     assert f"/cases/{case.pk}/" not in client.get("/cases/overdue/").content.decode()
+
+
+def test_the_queue_costs_the_same_queries_for_one_case_or_many(client, users):
+    from fanpin.casework.tests.world import pingding_household as make
+
+    client.force_login(users["county"])
+    at_notice(users, make(code="1403212012490101"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/cases/").status_code == 200
+    for n in range(2, 7):
+        at_notice(users, make(code=f"14032120124901{n:02d}"))
+    with CaptureQueriesContext(connection) as six:
+        page = client.get("/cases/").content.decode()
+    assert len(re.findall(r'href="/cases/\d+/"', page)) == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_county_uses_the_green_channel_from_the_household_page(client, users):
+    h = pingding_household()
+    client.force_login(users["county"])
+    page = client.get(f"/households/{h.pk}/").content.decode()
+    assert "绿色通道" in page
+    response = client.post(
+        f"/cases/new/{h.pk}/",
+        {
+            "kind": "green",
+            "on": "2021-06-01",
+            "summary": "房屋失火，无处居住",
+            "category": "突发严重困难户",
+            "risk_types": ["因意外事故"],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "已纳入监测" in page and "待补办：入户核实、民主评议、公示、乡镇审核" in page
+    client.force_login(users["village"])
+    assert client.get(f"/cases/new/{h.pk}/?kind=green").status_code == 403
