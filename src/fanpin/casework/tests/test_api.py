@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from fanpin.casework.tests.world import QLZ, give_measure, pingding_household, threshold_2021
+from fanpin.casework.tests.world import QLZ, give_measure, helper_unit, pingding_household, threshold_2021
 from fanpin.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -106,12 +106,49 @@ def test_pingding_household_end_to_end_through_the_api(api):
         "approved",
     ]
 
+    # The plan (一户一策) through assistance's API: helper unit 平定县供水管理局 with one responsible person.
+    unit, person = helper_unit()
     h = Household.objects.get(pk=h.pk)
     disabled_son = h.members.get(relation="之子", health="残疾")
     other_son = h.members.get(relation="之子", labour_skill="普通劳动力")
-    h = give_measure(h, "100A42", "公益性岗位", amount="10800", member=disabled_son)
-    h = give_measure(h, "100A48", "残疾人补贴", amount="1068", member=disabled_son)
-    h = give_measure(h, "100A40", "外出务工", amount="24000", member=other_son)
+    v = api["village"]
+    for category, item, amount, member in (
+        ("100A42", "公益性岗位", "10800", disabled_son),
+        ("100A48", "残疾人补贴", "1068", disabled_son),
+        ("100A40", "外出务工", "24000", other_son),
+    ):
+        ok(
+            v.post(
+                "/api/measures/",
+                {
+                    "household": h.pk,
+                    "category": category,
+                    "item": item,
+                    "amount": amount,
+                    "start": "2021-07-01",
+                    "member": member.pk,
+                    "unit": unit.pk,
+                    "persons": [person.pk],
+                },
+                format="json",
+            ),
+            201,
+        )
+    for month in ("2021-07", "2021-08", "2021-09", "2021-10", "2021-11", "2021-12", "2022-01"):
+        ok(
+            v.post(
+                "/api/visits/",
+                {
+                    "household": h.pk,
+                    "visited_on": f"{month}-15",
+                    "visitors": "王建国",
+                    "persons": [person.pk],
+                    "findings": "公益性岗位在岗，残疾人补贴按月发放，次子在外务工",
+                },
+                format="json",
+            ),
+            201,
+        )
 
     v = api["village"]
     elim = ok(
