@@ -1,3 +1,4 @@
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from fanpin.casework.services.cases import (
     case_act,
     case_document_add,
     case_objection_add,
+    case_objection_handle,
     case_open,
     case_open_green,
 )
@@ -126,6 +128,11 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class ObjectionHandleSerializer(serializers.Serializer):
+    handling = serializers.CharField()
+    on = serializers.DateField(required=False, allow_null=True)
+
+
 class ObjectionCreateSerializer(serializers.Serializer):
     received_on = serializers.DateField(required=False, allow_null=True)
     raised_by = serializers.CharField(required=False, allow_blank=True)
@@ -231,3 +238,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         s.is_valid(raise_exception=True)
         obj = case_objection_add(actor=request.user, case=case, **s.validated_data)
         return Response(ObjectionSerializer(obj).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectionHandleSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_id>\d+)/handle")
+    def objection_handle(self, request, pk=None, objection_id=None):
+        case = self.get_object()
+        objection = case.objections.filter(pk=int(objection_id)).first()
+        if objection is None:
+            raise Http404("异议记录不存在")
+        s = ObjectionHandleSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        obj = case_objection_handle(actor=request.user, objection=objection, **s.validated_data)
+        return Response(ObjectionSerializer(obj).data)

@@ -256,3 +256,22 @@ def test_the_api_refuses_what_the_role_may_not_do(api):
     assert {"/api/cases/", "/api/cases/{id}/transitions/", "/api/cases/{id}/documents/"} <= set(
         schema["paths"]
     )
+
+
+def test_objections_are_recorded_and_handled_through_the_api(api):
+    h = pingding_household()
+    v = api["village"]
+    case = ok(v.post("/api/cases/", {"household": h.pk, "kind": "identification", "channel": "cadre",
+                                     "on": "2021-06-02", "summary": "排查发现"}, format="json"), 201)  # fmt: skip
+    upload(v, case["id"], "authorisation", "授权承诺书.pdf")
+    ok(act(v, case["id"], action="verify", on="2021-06-03", reason="属实"))
+    upload(v, case["id"], "meeting_record", "会议记录.pdf")
+    ok(act(v, case["id"], action="appraise", on="2021-06-04"))
+    objection = ok(v.post(f"/api/cases/{case['id']}/objections/",
+                          {"received_on": "2021-06-05", "content": "该户有经营性收入"}, format="json"), 201)  # fmt: skip
+    refused = act(v, case["id"], action="close_notice", on="2021-06-09")
+    assert refused.status_code == 400 and "【公示异议须核实处理】" in refused.json()["detail"]
+    handled = ok(v.post(f"/api/cases/{case['id']}/objections/{objection['id']}/handle/",
+                        {"handling": "经核实，经营已于 2020 年停止", "on": "2021-06-07"}, format="json"))  # fmt: skip
+    assert handled["handled_on"] == "2021-06-07"
+    assert ok(act(v, case["id"], action="close_notice", on="2021-06-09"))["status"] == "township"
