@@ -149,7 +149,7 @@ def _seed(today: date) -> str:
                     household=h,
                     category=category,
                     item=item,
-                    amount=amount,
+                    amount=None if amount is None else amount.quantize(Decimal("0.01")),
                     start=_start(h, today),
                     unit=unit,
                 )

@@ -153,6 +153,11 @@ def test_visits_and_coverage(api, village_user):
         }
     ]
     assert client.get("/api/visit-coverage/", {"month": "2025-13"}).status_code == 400
+    by_township = client.get("/api/visit-coverage/", {"month": "2025-06", "by": "township"}).json()
+    assert [(r["village_code"], r["monitored"], r["visited"]) for r in by_township["rows"]] == [
+        ("140321201", 2, 1)
+    ]
+    assert client.get("/api/visit-coverage/", {"by": "city"}).status_code == 400
 
 
 def test_person_phone_is_masked_and_units_are_area_scoped(api, village_user, make_user):
@@ -188,3 +193,10 @@ def test_schema_lists_the_assistance_paths(api, village_user):
         "/api/measure-items/",
     ]:
         assert path in paths, path
+
+
+def test_bad_filter_values_are_ignored_not_errors(api, village_user):
+    client = api(village_user)
+    for path in ["/api/measures/", "/api/visits/", "/api/responsible-persons/"]:
+        response = client.get(path, {"household": "abc", "unit": "x", "on": "2021-13-01", "month": "june"})
+        assert response.status_code == 200, path

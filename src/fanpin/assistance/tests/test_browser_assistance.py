@@ -42,6 +42,9 @@ def test_village_cadre_records_a_visit_on_a_phone(new_page):
 
     # The plan list marks who has not been visited this month; open one of them.
     page.goto("/assistance/")
+    page.get_by_label("只看本月未走访").check()
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#plans tbody tr")).to_have_count(monitored - visited)
     unvisited = page.locator("#plans tbody tr", has_text="未走访")
     expect(unvisited.first).to_be_visible()
     code = unvisited.first.locator("td:first-child a").inner_text()

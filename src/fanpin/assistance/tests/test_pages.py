@@ -140,6 +140,15 @@ def test_coverage_download_matches_the_page(client_for, make_user):
         r.village_code: (r.monitored, r.visited) for r in visit_coverage(user=county, year=2025, month=6)
     }
     assert {k: v[:2] for k, v in body.items()} == expected
+    response = client_for(county).get("/assistance/coverage.xlsx?month=2025-06&by=township")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("县", "乡镇", "乡镇代码")
+    assert rows[1] == ("平定县", "岔口乡", "140321201", 4, 2, 50.0)
+    assert rows[-1][1:] == ("合计", "", 4, 2, 50.0) and len(rows) == 3
+    page = client_for(county).get("/assistance/coverage/?month=2025-06&by=township").content.decode()
+    assert 'data-code="140321201"' in page and f'data-code="{world.QLZ}"' not in page
 
 
 def test_plans_download_has_one_row_per_measure_without_personal_data(client_for, make_user):
@@ -173,6 +182,13 @@ def test_problem_list_filters_by_rule(client_for, make_user):
     assert bad.code in page and empty.code in page and "共 2 户" in page
     page = client.get("/assistance/problems/?rule=WATER_SAFETY").content.decode()
     assert bad.code in page and empty.code not in page
+    response = client.get("/assistance/problems.xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[0][:2] == ("村", "户编号")
+    assert [(r[1], r[5]) for r in rows[1:]] == [(bad.code, "WATER_SAFETY"), (empty.code, "NO_MEASURE")]
+    assert "饮水安全保障（100A51）" in rows[1][6]
 
 
 def test_household_page_links_to_the_plan(client_for, village_user):
@@ -239,3 +255,45 @@ def test_county_extends_the_catalogue_and_village_may_not(client_for, make_user,
     assert client.get("/assistance/catalogue/new/").status_code == 403
     yuxian = make_user("village", world.YUXIAN)
     assert "连翘种植" not in client_for(yuxian).get("/assistance/catalogue/").content.decode()
+    # The county retires its own item; it is no longer offered on the measure form.
+    item = MeasureItem.objects.get(name="连翘种植")
+    client = client_for(county)
+    assert client.post(f"/assistance/catalogue/{item.pk}/toggle/").status_code == 302
+    h = world.household()
+    assert (
+        "100A39|连翘种植" not in client.get(f"/assistance/households/{h.pk}/measures/new/").content.decode()
+    )
+    national = MeasureItem.objects.get(area_code="", name="低保")
+    response = client.post(f"/assistance/catalogue/{national.pk}/toggle/", follow=True)
+    assert "全国目录中的项目不能停用" in response.content.decode()
+
+
+def test_list_pages_query_count_does_not_grow_with_households(
+    client_for, make_user, django_assert_max_num_queries
+):
+    county = make_user("county", world.PINGDING)
+    client = client_for(county)
+    u = world.unit()
+    wang = world.person(u)
+    for n in range(12):
+        h = world.household(risks=("因病",) if n % 2 else ())
+        world.measure(h, "100A40", "外出务工", u=u, persons=[wang])
+        visit_record(actor="测试", household=h, visited_on=date.today(), visitors="甲", findings="正常")
+    for path in ["/assistance/", "/assistance/problems/", "/assistance/coverage/", "/assistance/visits/"]:
+        with django_assert_max_num_queries(20):
+            assert client.get(path).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/assistance/households/{h.pk}/").status_code == 200
+
+
+def test_plan_list_shows_who_is_not_yet_visited_this_month(client_for, village_user):
+    visited = world.household()
+    waiting = world.household()
+    eliminated = world.household(risk_eliminated=True, elimination_method="自然消除")
+    world.measure(eliminated, "100A40", "外出务工")  # on the list (has a measure) but not monitored
+    visit_record(actor="测试", household=visited, visited_on=date.today(), visitors="甲", findings="正常")
+    client = client_for(village_user)
+    page = client.get("/assistance/").content.decode()
+    assert visited.code in page and waiting.code in page and eliminated.code in page
+    page = client.get("/assistance/?unvisited=1").content.decode()
+    assert waiting.code in page and visited.code not in page and eliminated.code not in page
