@@ -1,3 +1,4 @@
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -6,13 +7,14 @@ from rest_framework.response import Response
 
 from fanpin.api.permissions import CanEditOrReadOnly
 from fanpin.casework import flows
-from fanpin.casework.choices import CaseKind, CaseStatus, Channel, DocumentKind
+from fanpin.casework.choices import OPEN_KINDS, CaseStatus, Channel, DocumentKind
 from fanpin.casework.models import Case, CaseDocument, CaseStep, NoticeObjection
 from fanpin.casework.selectors import case_get, case_list
 from fanpin.casework.services.cases import (
     case_act,
     case_document_add,
     case_objection_add,
+    case_objection_handle,
     case_open,
     case_open_green,
 )
@@ -94,7 +96,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseOpenSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=[*CaseKind.choices, ("green", "绿色通道纳入")])
+    kind = serializers.ChoiceField(choices=OPEN_KINDS)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
     lead = serializers.IntegerField(required=False, allow_null=True)
     on = serializers.DateField(required=False, allow_null=True)
@@ -124,6 +126,11 @@ class TransitionSerializer(serializers.Serializer):
 class DocumentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     file = serializers.FileField()
+
+
+class ObjectionHandleSerializer(serializers.Serializer):
+    handling = serializers.CharField()
+    on = serializers.DateField(required=False, allow_null=True)
 
 
 class ObjectionCreateSerializer(serializers.Serializer):
@@ -231,3 +238,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         s.is_valid(raise_exception=True)
         obj = case_objection_add(actor=request.user, case=case, **s.validated_data)
         return Response(ObjectionSerializer(obj).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectionHandleSerializer, responses=ObjectionSerializer)
+    @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_id>\d+)/handle")
+    def objection_handle(self, request, pk=None, objection_id=None):
+        case = self.get_object()
+        objection = case.objections.filter(pk=int(objection_id)).first()
+        if objection is None:
+            raise Http404("异议记录不存在")
+        s = ObjectionHandleSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        obj = case_objection_handle(actor=request.user, objection=objection, **s.validated_data)
+        return Response(ObjectionSerializer(obj).data)

@@ -32,6 +32,10 @@ OPEN_STATUSES = (
 PROCEDURE = list(OPEN_STATUSES)
 
 
+# What a new case may be (the API's create): the two kinds, or an identification by the green channel.
+OPEN_KINDS = [*CaseKind.choices, ("green", "绿色通道纳入")]
+
+
 class Channel(models.TextChoices):
     """Where an identification case came from (识别渠道); eliminations are proposals."""
 

@@ -63,12 +63,11 @@ def _unit_and_person():
 
 def demo_pingding_household() -> Household | None:
     """The Pingding household of domain §11 (a 脱贫户 of four: the couple ill, a disabled son, a son who
-    works away), not yet monitored, with its assistance plan from July 2021 (公益性岗位 and 残疾人补贴 for
-    the disabled son, 外出务工 for the other son) so that the identification (June 2021) and the
-    elimination (February 2022) can be walked through on the pages."""
+    works away), not yet monitored, and its helper unit 平定县供水管理局 with one responsible person, so
+    that the identification (June 2021), the plan (公益性岗位 and 残疾人补贴 for the disabled son, 外出务工
+    for the other son) and the elimination (February 2022) can be walked through on the pages."""
     from datetime import date
 
-    from fanpin.assistance.services.measures import measure_add
     from fanpin.registry import idnumber
     from fanpin.registry.services.households import household_create, member_add
 
@@ -100,23 +99,7 @@ def demo_pingding_household() -> Household | None:
             disability_grade=grade,
             id_number=idnumber.make("140321", birth, 901 + i),
         )
-    unit, person = _unit_and_person()
-    for category, item, amount, member in (
-        ("100A42", "公益性岗位", "10800", "郭建军"),
-        ("100A48", "残疾人补贴", "1068", "郭建军"),
-        ("100A40", "外出务工", "24000", "郭建国"),
-    ):
-        measure_add(
-            actor=ACTOR,
-            household=h,
-            category=category,
-            item=item,
-            amount=amount,
-            start=date(2021, 7, 1),
-            unit=unit,
-            persons=[person],
-            member=members[member],
-        )
+    _unit_and_person()  # the helper unit and its responsible person, for the plan to be entered
     return Household.objects.get(pk=h.pk)
 
 

@@ -211,6 +211,17 @@ def guard_is_eliminated(case, move: Move) -> None:
         raise refuse("回退仅适用于风险消除", "只有已审定的风险消除可以回退。")
     if not case.household.risk_eliminated:
         raise refuse("回退仅适用于风险消除", "该户当前不是风险已消除状态，无需回退。")
+    latest = (
+        type(case)
+        .objects.filter(household_id=case.household_id, kind=CaseKind.ELIMINATION, status=S.APPROVED)
+        .order_by("-decided_on", "-id")
+        .first()
+    )
+    if latest is not None and latest.pk != case.pk:
+        raise refuse(
+            "只回退最近一次风险消除",
+            f"该户最近一次风险消除是 {latest.decided_on:%Y-%m-%d} 审定的业务（编号 {latest.pk}），请在该业务中回退。",
+        )
 
 
 def guard_step_pending(case, move: Move) -> None:

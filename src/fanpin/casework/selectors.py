@@ -11,9 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from fanpin.accounts.choices import Role
+from fanpin.assistance.selectors import measure_list
 from fanpin.casework import flows
 from fanpin.casework.choices import OPEN_STATUSES, CaseStatus, Level
-from fanpin.casework.measures import household_measures
 from fanpin.casework.models import Case, CaseDocument, CaseStep, NoticeObjection
 from fanpin.casework.policy import case_params
 from fanpin.core.errors import ApplicationError
@@ -213,6 +213,10 @@ def households_without_measures(
         .order_by("decided_on")
         .values("household_id", "decided_on")
     }
+    # One query for every household of the area with a measure in place today (assistance's selector).
+    with_measures = set(
+        measure_list(user=user, filters={"on": today}).order_by().values_list("household_id", flat=True)
+    )
     out = []
     params_cache: dict[str, Any] = {}
     for h in qs.order_by("identified_month", "code").iterator():
@@ -233,7 +237,7 @@ def households_without_measures(
         due = since + timedelta(days=params.measure_due_days)
         if today <= due:
             continue
-        if household_measures(household=h, on=today):
+        if h.pk in with_measures:
             continue
         out.append(LateHousehold(household=h, since=since, due=due))
         if len(out) >= limit:

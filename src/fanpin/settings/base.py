@@ -174,6 +174,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureCategoryEnum": "fanpin.assistance.choices.MeasureCategory",
         "MonitoringCategoryEnum": "fanpin.registry.choices.Category",
         "CaseKindEnum": "fanpin.casework.choices.CaseKind",
+        "CaseOpenKindEnum": "fanpin.casework.choices.OPEN_KINDS",
         "CaseStatusEnum": "fanpin.casework.choices.CaseStatus",
         "CaseChannelEnum": "fanpin.casework.choices.Channel",
         "CaseDocumentKindEnum": "fanpin.casework.choices.DocumentKind",

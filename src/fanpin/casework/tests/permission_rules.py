@@ -151,4 +151,18 @@ RULES = {
         ok=(201,),
         data=lambda c, w: {"content": "该户有经营收入"},
     ),
+    "api:case-objection-handle": Rule(
+        "post",
+        lambda c: reverse(
+            "api:case-objection-handle",
+            kwargs={"pk": CASE_IN(c), "objection_id": c.extra.get("objection_inside", 1)},
+        ),
+        lambda c: reverse(
+            "api:case-objection-handle",
+            kwargs={"pk": CASE_OUT(c), "objection_id": c.extra.get("objection_outside", 2)},
+        ),
+        api=True,
+        permission=Permission.EDIT,
+        data=lambda c, w: {"handling": "经核实不属实"},
+    ),
 }

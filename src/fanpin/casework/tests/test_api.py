@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from fanpin.casework.tests.world import QLZ, give_measure, pingding_household, threshold_2021
+from fanpin.casework.tests.world import QLZ, give_measure, helper_unit, pingding_household, threshold_2021
 from fanpin.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -106,12 +106,49 @@ def test_pingding_household_end_to_end_through_the_api(api):
         "approved",
     ]
 
+    # The plan (一户一策) through assistance's API: helper unit 平定县供水管理局 with one responsible person.
+    unit, person = helper_unit()
     h = Household.objects.get(pk=h.pk)
     disabled_son = h.members.get(relation="之子", health="残疾")
     other_son = h.members.get(relation="之子", labour_skill="普通劳动力")
-    h = give_measure(h, "100A42", "公益性岗位", amount="10800", member=disabled_son)
-    h = give_measure(h, "100A48", "残疾人补贴", amount="1068", member=disabled_son)
-    h = give_measure(h, "100A40", "外出务工", amount="24000", member=other_son)
+    v = api["village"]
+    for category, item, amount, member in (
+        ("100A42", "公益性岗位", "10800", disabled_son),
+        ("100A48", "残疾人补贴", "1068", disabled_son),
+        ("100A40", "外出务工", "24000", other_son),
+    ):
+        ok(
+            v.post(
+                "/api/measures/",
+                {
+                    "household": h.pk,
+                    "category": category,
+                    "item": item,
+                    "amount": amount,
+                    "start": "2021-07-01",
+                    "member": member.pk,
+                    "unit": unit.pk,
+                    "persons": [person.pk],
+                },
+                format="json",
+            ),
+            201,
+        )
+    for month in ("2021-07", "2021-08", "2021-09", "2021-10", "2021-11", "2021-12", "2022-01"):
+        ok(
+            v.post(
+                "/api/visits/",
+                {
+                    "household": h.pk,
+                    "visited_on": f"{month}-15",
+                    "visitors": "王建国",
+                    "persons": [person.pk],
+                    "findings": "公益性岗位在岗，残疾人补贴按月发放，次子在外务工",
+                },
+                format="json",
+            ),
+            201,
+        )
 
     v = api["village"]
     elim = ok(
@@ -219,3 +256,22 @@ def test_the_api_refuses_what_the_role_may_not_do(api):
     assert {"/api/cases/", "/api/cases/{id}/transitions/", "/api/cases/{id}/documents/"} <= set(
         schema["paths"]
     )
+
+
+def test_objections_are_recorded_and_handled_through_the_api(api):
+    h = pingding_household()
+    v = api["village"]
+    case = ok(v.post("/api/cases/", {"household": h.pk, "kind": "identification", "channel": "cadre",
+                                     "on": "2021-06-02", "summary": "排查发现"}, format="json"), 201)  # fmt: skip
+    upload(v, case["id"], "authorisation", "授权承诺书.pdf")
+    ok(act(v, case["id"], action="verify", on="2021-06-03", reason="属实"))
+    upload(v, case["id"], "meeting_record", "会议记录.pdf")
+    ok(act(v, case["id"], action="appraise", on="2021-06-04"))
+    objection = ok(v.post(f"/api/cases/{case['id']}/objections/",
+                          {"received_on": "2021-06-05", "content": "该户有经营性收入"}, format="json"), 201)  # fmt: skip
+    refused = act(v, case["id"], action="close_notice", on="2021-06-09")
+    assert refused.status_code == 400 and "【公示异议须核实处理】" in refused.json()["detail"]
+    handled = ok(v.post(f"/api/cases/{case['id']}/objections/{objection['id']}/handle/",
+                        {"handling": "经核实，经营已于 2020 年停止", "on": "2021-06-07"}, format="json"))  # fmt: skip
+    assert handled["handled_on"] == "2021-06-07"
+    assert ok(act(v, case["id"], action="close_notice", on="2021-06-09"))["status"] == "township"

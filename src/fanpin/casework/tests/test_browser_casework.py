@@ -78,6 +78,8 @@ def test_pingding_household_from_clue_to_elimination(new_page, tmp_path):
 
     # The village cadre, on a phone, finds the household and records the clue (June 2021).
     page = new_page(**PHONE)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     login(page, "demo_village")
     page.goto(f"/households/?q={CODE}")
     page.locator("#households tbody tr a").first.click()
@@ -119,6 +121,7 @@ def test_pingding_household_from_clue_to_elimination(new_page, tmp_path):
     _no_horizontal_scroll(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-case-375.png"), full_page=True)
+    assert not violations, violations
 
     township = _as(new_page, "demo_township", case_url)
     _act(township, "review", "2021-06-11", "同意，报县级审定")
@@ -133,9 +136,34 @@ def test_pingding_household_from_clue_to_elimination(new_page, tmp_path):
     expect(timeline).to_have_count(6)
     expect(timeline.last).to_contain_text("demo_county")
 
-    # February 2022: the village proposes 帮扶消除 at the verified 6,432 yuan per person.
+    # The plan (一户一策) from July 2021, entered on assistance's pages by the village cadre.
     page.goto(f"/households/?q={CODE}")
     page.locator("#households tbody tr a").first.click()
+    household_url = page.url
+    for choice, member, amount in (
+        ("100A42|公益性岗位", "郭建军（之子）", "10800"),
+        ("100A48|残疾人补贴", "郭建军（之子）", "1068"),
+        ("100A40|外出务工", "郭建国（之子）", "24000"),
+    ):
+        page.goto(household_url)
+        page.locator("#plan-link").click()
+        page.get_by_role("link", name="添加措施").click()
+        page.get_by_label("帮扶措施（类别·项目）").select_option(choice)
+        page.get_by_label("受益成员（可选）").select_option(label=member)
+        page.get_by_label("金额（元）").fill(amount)
+        page.get_by_label("开始日期").fill("2021-07-01")
+        page.get_by_label("帮扶单位").select_option(label="平定县供水管理局")
+        person = page.locator(
+            "select[name=persons] optgroup[label='平定县供水管理局'] option", has_text="王建国"
+        )
+        page.locator("select[name=persons]").select_option(person.get_attribute("value"))
+        page.get_by_role("button", name="保存").click()
+        expect(page.locator("body")).to_contain_text(choice.split("|")[1])
+    page.goto(household_url)
+    expect(page.locator("#assistance-section")).to_contain_text("在用措施 3 项")
+
+    # February 2022: the village proposes 帮扶消除 at the verified 6,432 yuan per person.
+    page.goto(household_url)
     page.locator("#open-elimination").click()
     page.get_by_label("发现线索（提出）日期").fill("2022-02-08")
     page.get_by_label("风险消除方式").select_option("帮扶消除")

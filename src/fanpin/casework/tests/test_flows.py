@@ -491,3 +491,47 @@ def test_households_without_a_measure_a_month_after_identification_are_overdue(p
     give_measure(Household.objects.get(pk=h.pk))
     assert households_without_measures(user=people["township"]) == []
     assert households_without_measures(user=people["other_township"]) == []
+
+
+def walk(people, case, start: date):
+    """Through the five steps from `start`, a few days apart (notice five days)."""
+    from datetime import timedelta
+
+    v = people["village"]
+    if case.kind == "identification":
+        document(v, case)
+    case = case_act(actor=v, case=case, action="verify", on=start + timedelta(days=1), reason="属实")
+    document(v, case, DocumentKind.MEETING_RECORD, "记录.pdf")
+    case = case_act(actor=v, case=case, action="appraise", on=start + timedelta(days=2))
+    case = case_act(actor=v, case=case, action="close_notice", on=start + timedelta(days=7))
+    case = case_act(actor=people["township"], case=case, action="review", on=start + timedelta(days=8))
+    return case_act(actor=people["county"], case=case, action="approve", on=start + timedelta(days=9))
+
+
+def test_only_the_latest_elimination_can_be_rolled_back(people):
+    h = pingding_household()
+    identify(people, h)
+    give_measure(Household.objects.get(pk=h.pk))
+    first = eliminate(people, propose(people, Household.objects.get(pk=h.pk)))
+    reflag = case_open(actor=people["village"], household=Household.objects.get(pk=h.pk), kind="identification",
+                       channel="cadre", on=date(2022, 3, 1), summary="次子务工中断", category="脱贫不稳定户",
+                       risk_types=["因务工就业不稳"])  # fmt: skip
+    walk(people, reflag, date(2022, 3, 1))
+    h.refresh_from_db()
+    assert (h.identified_month, h.risk_eliminated) == ("202203", False)
+    second = case_open(actor=people["village"], household=h, kind="elimination", on=date(2022, 10, 1),
+                       elimination_method="自然消除")  # fmt: skip
+    second = walk(people, second, date(2022, 10, 1))
+    h.refresh_from_db()
+    assert (h.risk_eliminated, h.eliminated_month) == (True, "202210")
+    with pytest.raises(ApplicationError, match="【只回退最近一次风险消除】.*2022-10-10"):
+        case_act(actor=people["county"], case=first, action="rollback", on=date(2022, 11, 1), reason="误标")
+    case_act(
+        actor=people["county"],
+        case=second,
+        action="rollback",
+        on=date(2022, 11, 1),
+        reason="新增大额医疗支出",
+    )
+    h.refresh_from_db()
+    assert h.risk_eliminated is False and h.category == "脱贫不稳定户"

@@ -3,6 +3,7 @@ section with the timeline, the overdue list, and the public notice PDF (head's n
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date
 
@@ -149,3 +150,87 @@ def test_a_stale_second_approval_is_refused_and_the_case_row_is_locked(users):
     with pytest.raises(ApplicationError, match="【办理顺序】.*已纳入监测"):
         case_act(actor=users["county"], case=stale, action="approve", on=date(2021, 6, 10))
     assert case.steps.filter(action="approve").count() == 1
+
+
+def test_a_lead_is_taken_up_from_its_page(client, users):
+    from fanpin.monitoring.models import Lead
+
+    h = pingding_household()
+    lead = Lead.objects.create(
+        household=h,
+        year=2021,
+        month=5,
+        suggested_category="脱贫不稳定户",
+        risk_types="因病|因残",
+        reason="医保：近 12 个月自付 18,300.00 元",
+    )
+    client.force_login(users["village"])
+    page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert 'id="lead-to-case"' in page
+    form = client.get(f"/cases/new/{h.pk}/?kind=identification&lead={lead.pk}").content.decode()
+    assert "医保：近 12 个月自付 18,300.00 元" in form
+    response = client.post(
+        f"/cases/new/{h.pk}/",
+        {
+            "kind": "identification",
+            "lead": lead.pk,
+            "channel": "lead",
+            "on": "2021-06-01",
+            "summary": lead.reason,
+            "category": "脱贫不稳定户",
+            "risk_types": ["因病", "因残"],
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == "verified" and lead.cases.count() == 1
+    page = client.get(f"/monitoring/leads/{lead.pk}/").content.decode()
+    assert 'id="lead-to-case"' not in page and "已转入识别纳入" in page
+
+
+def test_township_overdue_list_holds_its_review_step(client, users):
+    h = pingding_household()
+    case = at_notice(users, h)
+    case_act(actor=users["village"], case=case, action="close_notice", on=date(2021, 6, 8))
+    client.force_login(users["township"])
+    overdue = client.get("/cases/overdue/").content.decode()
+    assert f"/cases/{case.pk}/" in overdue and "2021-06-11" in overdue  # due three days after entering
+    client.force_login(users["village"])
+    assert f"/cases/{case.pk}/" not in client.get("/cases/overdue/").content.decode()
+
+
+def test_the_queue_costs_the_same_queries_for_one_case_or_many(client, users):
+    from fanpin.casework.tests.world import pingding_household as make
+
+    client.force_login(users["county"])
+    at_notice(users, make(code="1403212012490101"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/cases/").status_code == 200
+    for n in range(2, 7):
+        at_notice(users, make(code=f"14032120124901{n:02d}"))
+    with CaptureQueriesContext(connection) as six:
+        page = client.get("/cases/").content.decode()
+    assert len(re.findall(r'href="/cases/\d+/"', page)) == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_county_uses_the_green_channel_from_the_household_page(client, users):
+    h = pingding_household()
+    client.force_login(users["county"])
+    page = client.get(f"/households/{h.pk}/").content.decode()
+    assert "绿色通道" in page
+    response = client.post(
+        f"/cases/new/{h.pk}/",
+        {
+            "kind": "green",
+            "on": "2021-06-01",
+            "summary": "房屋失火，无处居住",
+            "category": "突发严重困难户",
+            "risk_types": ["因意外事故"],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "已纳入监测" in page and "待补办：入户核实、民主评议、公示、乡镇审核" in page
+    client.force_login(users["village"])
+    assert client.get(f"/cases/new/{h.pk}/?kind=green").status_code == 403

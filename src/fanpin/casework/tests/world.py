@@ -84,17 +84,9 @@ def document(actor, case, kind=DocumentKind.AUTHORISATION, name="授权承诺书
     )
 
 
-def give_measure(
-    h: Household,
-    category: str = "100A42",
-    item: str = "公益性岗位",
-    start=date(2021, 7, 1),
-    amount=None,
-    member=None,
-):
-    """A plan measure (一户一策) with the helper unit 平定县供水管理局 and its one responsible person."""
+def helper_unit():
+    """The helper unit of the §11 household, 平定县供水管理局, and its one responsible person."""
     from fanpin.assistance.models import ResponsiblePerson, ResponsibleUnit
-    from fanpin.assistance.services.measures import measure_add
     from fanpin.assistance.services.units import person_create, unit_create
 
     unit = ResponsibleUnit.objects.filter(area_code="140321", name="平定县供水管理局").first()
@@ -103,6 +95,21 @@ def give_measure(
     person = ResponsiblePerson.objects.filter(unit=unit).first() or person_create(
         actor="测试", unit=unit, name="王建国", post="副局长", phone="13812345678"
     )
+    return unit, person
+
+
+def give_measure(
+    h: Household,
+    category: str = "100A42",
+    item: str = "公益性岗位",
+    start=date(2021, 7, 1),
+    amount=None,
+    member=None,
+):
+    """A plan measure (一户一策) through assistance's service, by the helper unit and its person."""
+    from fanpin.assistance.services.measures import measure_add
+
+    unit, person = helper_unit()
     measure_add(
         actor="测试",
         household=h,
