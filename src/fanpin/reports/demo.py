@@ -1,6 +1,6 @@
 """Demo data: indicator rollups for 平定县 over the last 12 months, so `fanpin demo` shows a populated
-overview. Once: skipped when last month's rollups of the county exist (recompute with
-`fanpin reports rollup --area 140321`)."""
+overview. Once: skipped when the county has rollups for the first of those months (the monitoring run
+before this step computes only last month; recompute with `fanpin reports rollup --area 140321`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def demo_rollups(on_progress: Callable[[int, int], None] | None = None) -> str:
     if not Household.objects.filter(county_code=DEMO_COUNTY).exists():
         return "平定县没有农户，未计算"
     months = last_months(12)
-    year, month = months[-1]
+    year, month = months[0]
     if Rollup.objects.filter(area_code=DEMO_COUNTY, year=year, month=month).exists():
         return f"平定县 {year}-{month:02d} 已有指标汇总，未重算"
     counts = rollup_compute(actor="演示数据", area_code=DEMO_COUNTY, months=months, on_progress=on_progress)
