@@ -26,6 +26,8 @@ class Permission(models.TextChoices):
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
     MANAGE_POLICY = "manage_policy", "设置监测政策"
     RUN_MONITORING = "run_monitoring", "运行月度监测"
+    MANAGE_CATALOGUE = "manage_catalogue", "维护帮扶措施目录"
+    DECIDE_EXEMPTION = "decide_exemption", "审批数据质量豁免"
 
 
 _STAFF = {Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}
@@ -52,6 +54,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {Permission.VIEW, Permission.VIEW_AUDIT, Permission.MANAGE_USERS, Permission.MANAGE_DIVISIONS}
     ),
 }
+
+# Assistance: provincial, city and county staff extend the measure catalogue (帮扶措施目录).
+for _role in (Role.PROVINCE, Role.CITY, Role.COUNTY):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.MANAGE_CATALOGUE}
+# Data-quality exemptions (fanpin.quality) are approved by township (审核) or county (审定) staff.
+ROLE_PERMISSIONS[Role.TOWNSHIP] = ROLE_PERMISSIONS[Role.TOWNSHIP] | {Permission.DECIDE_EXEMPTION}
+ROLE_PERMISSIONS[Role.COUNTY] = ROLE_PERMISSIONS[Role.COUNTY] | {Permission.DECIDE_EXEMPTION}
 
 # The division level each staff role's area is expected to be at (other roles: any level).
 ROLE_LEVEL = {

@@ -87,6 +87,10 @@ def demo_monitoring_run(on_progress: Callable[[int, int], None] | None = None) -
 
 DEMO_STEPS.append(("月度监测", demo_monitoring_run))
 
+from fanpin.assistance.demo import demo_assistance  # noqa: E402
+
+DEMO_STEPS.append(("帮扶", demo_assistance))
+
 
 def demo_users_create() -> int:
     created = 0
@@ -131,6 +135,19 @@ def print_logins(*, host: str, port: int) -> None:
     print(flush=True)
 
 
+def demo_cases(on_progress: Callable[[int, int], None] | None = None) -> str:
+    from fanpin.casework.demo import demo_cases as step
+
+    return step(on_progress)
+
+
+DEMO_STEPS.append(("识别与消除业务", demo_cases))
 from fanpin.reports.demo import demo_rollups  # noqa: E402 — after the monitoring run it summarises
 
 DEMO_STEPS.append(("指标汇总", demo_rollups))
+from fanpin.ledgers.demo import demo_ledgers  # noqa: E402
+
+DEMO_STEPS.append(("巩固衔接台账", demo_ledgers))
+from fanpin.quality.demo import demo_quality_run  # noqa: E402
+
+DEMO_STEPS.append(("数据质量校验", demo_quality_run))

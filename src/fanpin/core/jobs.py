@@ -30,11 +30,20 @@ logger = logging.getLogger("fanpin.jobs")
 
 JobFunction = Callable[["JobContext", dict], dict | None]
 _REGISTRY: dict[str, JobFunction] = {}
+_ON_ABANDON: dict[str, Callable[[Job], None]] = {}
+RECOVERY_SECONDS = 60.0  # how often a polling worker looks for jobs whose process died
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+def job_kind(
+    name: str, *, on_abandon: Callable[[Job], None] | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function. `on_abandon(job)` puts right what the job had marked before its
+    transaction began (e.g. a batch set to "merging") when the process running it died."""
+
     def register(fn: JobFunction) -> JobFunction:
         _REGISTRY[name] = fn
+        if on_abandon is not None:
+            _ON_ABANDON[name] = on_abandon
         return fn
 
     return register
@@ -141,6 +150,48 @@ def _execute(job: Job, on_progress: Callable[[int, int], None] | None = None) ->
     return job
 
 
+ABANDONED = (
+    "任务中断：执行它的进程已退出（被终止、崩溃或断电）。它的写入在一个事务中，数据库已全部撤销，"
+    "没有写入一半的数据。请重新运行。"
+)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def jobs_recover_abandoned() -> int:
+    """Jobs this machine's processes left "running" and then died without finishing: mark them failed
+    (their writes were rolled back by the database) and let their kind undo its marks. Returns how many.
+    Run when a worker starts and now and then while it polls; jobs of other machines are left to them."""
+    host = socket.gethostname()
+    recovered = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING, worker__startswith=f"{host}:"):
+        try:
+            pid = int(job.worker.rsplit(":", 1)[1])
+        except ValueError:
+            continue
+        if pid == os.getpid() or _process_alive(pid):
+            continue
+        with transaction.atomic():
+            if not Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED, error=ABANDONED, finished_at=timezone.now()
+            ):
+                continue
+            handler = _ON_ABANDON.get(job.kind)
+            if handler is not None:
+                handler(job)
+        logger.warning("job %s (%s) abandoned by dead process %s: marked failed", job.pk, job.kind, pid)
+        recovered += 1
+    return recovered
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -168,7 +219,14 @@ def job_run_next() -> Job | None:
 
 
 def worker_loop(*, poll_seconds: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
+    last_recovery = 0.0
     while not stop():
+        if time.monotonic() - last_recovery > RECOVERY_SECONDS:
+            last_recovery = time.monotonic()
+            try:
+                jobs_recover_abandoned()
+            except Exception:  # noqa: BLE001
+                logger.exception("recovering abandoned jobs failed")
         try:
             ran = job_run_next()
         except Exception:  # noqa: BLE001

@@ -31,12 +31,17 @@ INSTALLED_APPS = [
     "fanpin.accounts",
     "fanpin.registry",
     "fanpin.monitoring",
+    "fanpin.casework",
+    "fanpin.assistance",
     "fanpin.reports",
+    "fanpin.ledgers",
+    "fanpin.quality",
     "fanpin.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fanpin.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -107,6 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout after repeated failed logins (accounts.services.login_attempts).
 FANPIN_LOGIN_MAX_FAILURES = 5
 FANPIN_LOGIN_LOCK_MINUTES = 15
+# Failed logins from one IP address (any names) within the lock window before that address is refused.
+FANPIN_LOGIN_MAX_FAILURES_PER_IP = 30
 
 # Session timeout: idle sessions end after this many minutes.
 SESSION_COOKIE_AGE = env.session_minutes() * 60
@@ -148,6 +155,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fanpin.api.errors.exception_handler",
+    # Rate limits per signed-in user (the API needs a login, so anonymous requests never reach a view).
+    # The counters live in the cache (per process with the default local-memory cache).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env.api_rate()},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fanpin API — 防止返贫动态监测和帮扶",
@@ -158,6 +169,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per choice set that several apps share a field name for (kind, status, level, …).
+    "ENUM_NAME_OVERRIDES": {
+        "MeasureCategoryEnum": "fanpin.assistance.choices.MeasureCategory",
+        "MonitoringCategoryEnum": "fanpin.registry.choices.Category",
+        "CaseKindEnum": "fanpin.casework.choices.CaseKind",
+        "CaseStatusEnum": "fanpin.casework.choices.CaseStatus",
+        "CaseChannelEnum": "fanpin.casework.choices.Channel",
+        "CaseDocumentKindEnum": "fanpin.casework.choices.DocumentKind",
+        "LeadSourceEnum": "fanpin.monitoring.choices.LeadSource",
+        "RunStatusEnum": "fanpin.monitoring.choices.RunStatus",
+        "DivisionLevelEnum": "fanpin.divisions.choices.Level",
+    },
 }
 
 LOGGING = {

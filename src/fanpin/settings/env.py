@@ -59,3 +59,8 @@ def session_minutes() -> int:
 def spark_master() -> str:
     """Spark master URL for the Spark engine: a cluster in production, local mode by default."""
     return os.environ.get("FANPIN_SPARK_MASTER", "local[2]")
+
+
+def api_rate() -> str:
+    """API requests a signed-in user may make (DRF rate syntax, e.g. "600/min")."""
+    return os.environ.get("FANPIN_API_RATE", "600/min")

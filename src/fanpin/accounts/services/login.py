@@ -22,10 +22,10 @@ def login_failure_record(*, username: str, ip: str | None) -> bool:
     """Record a failed login. Returns True if the account is now locked."""
     LoginFailure.objects.create(username=username, ip=ip)
     user = User.objects.select_for_update().filter(username=username).first()
-    if user is None:
-        return False
     since = timezone.now() - _window()
     failures = LoginFailure.objects.filter(username=username, created_at__gte=since).count()
+    if user is None:  # a name without an account locks the same way, so the page tells nothing
+        return failures >= settings.FANPIN_LOGIN_MAX_FAILURES
     if failures >= settings.FANPIN_LOGIN_MAX_FAILURES and not user.is_locked:
         user.locked_until = timezone.now() + _window()
         user.save(update_fields=["locked_until"])
@@ -38,6 +38,21 @@ def login_failure_record(*, username: str, ip: str | None) -> bool:
         )
         return True
     return user.is_locked
+
+
+def login_ip_limited(*, ip: str) -> bool:
+    """So many failed logins from this address (whatever names were tried) that it must wait: stops
+    one machine from trying a common password on every account."""
+    since = timezone.now() - _window()
+    recent = LoginFailure.objects.filter(ip=ip, created_at__gte=since).count()
+    return recent >= settings.FANPIN_LOGIN_MAX_FAILURES_PER_IP
+
+
+def login_locked(*, username: str) -> bool:
+    """As many recent failures for this name as lock an account (whether or not the account exists)."""
+    since = timezone.now() - _window()
+    recent = LoginFailure.objects.filter(username=username, created_at__gte=since).count()
+    return recent >= settings.FANPIN_LOGIN_MAX_FAILURES
 
 
 @transaction.atomic

@@ -317,3 +317,28 @@ def test_logout_by_get_is_not_allowed(client, village_user):
     login(client, "qlz_village")
     assert client.get("/accounts/logout/").status_code == 405
     assert client.get("/").status_code == 200
+
+
+# --- what the login page tells a stranger ---------------------------------------------------------
+
+
+def test_wrong_password_of_an_expired_account_says_only_wrong_password(client, make_user):
+    make_user(
+        "village", "140321201249", username="expired", valid_until=timezone.now() - timedelta(minutes=1)
+    )
+    html = login(client, "expired", "wrong-password").content.decode()
+    assert WRONG in html and "已过有效期" not in html
+
+
+def test_unknown_name_and_real_account_lock_alike(client, village_user):
+    """Five wrong passwords for a name that has no account give the same pages as for a real one."""
+    real = fail_until_locked(client, "qlz_village")
+    ghost = fail_until_locked(client, "no_such_user")
+    assert real == ghost
+    assert LOCKED in login(client, "no_such_user").content.decode()
+
+
+def test_locked_account_with_wrong_password_still_says_locked_not_more(client, village_user):
+    fail_until_locked(client, "qlz_village")
+    html = login(client, "qlz_village", "another-wrong").content.decode()
+    assert LOCKED in html and "已过有效期" not in html

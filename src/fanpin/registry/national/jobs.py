@@ -17,7 +17,30 @@ from fanpin.registry.national.parse import parse_national, write_staging
 from fanpin.registry.services.imports import save_issues
 
 
-@job_kind("registry.import_parse")
+def _batch_abandoned(job, from_status: str, to_status: str, message: str) -> None:
+    """The process running this batch's job died (core.jobs.jobs_recover_abandoned): put the batch back
+    where a person can go on from."""
+    batch = ImportBatch.objects.filter(pk=job.params.get("batch"), status=from_status).first()
+    if batch is not None:
+        batch_transition(batch, to_status, message=message)
+
+
+def _parse_abandoned(job) -> None:
+    _batch_abandoned(
+        job, ImportStatus.PARSING, ImportStatus.REFUSED, "解析中断（执行进程已退出），请重新上传文件。"
+    )
+
+
+def _merge_abandoned(job) -> None:
+    _batch_abandoned(
+        job,
+        ImportStatus.MERGING,
+        ImportStatus.REVIEW,
+        "导入中断（执行进程已退出），数据未写入；可以再次导入。",
+    )
+
+
+@job_kind("registry.import_parse", on_abandon=_parse_abandoned)
 def import_parse_job(ctx: JobContext, params: dict) -> dict:
     batch = ImportBatch.objects.get(pk=params["batch"])
     batch = batch_transition(batch, ImportStatus.PARSING)
@@ -84,7 +107,7 @@ def import_parse_job(ctx: JobContext, params: dict) -> dict:
     return {"batch": batch.pk, **counts}
 
 
-@job_kind("registry.import_merge")
+@job_kind("registry.import_merge", on_abandon=_merge_abandoned)
 def import_merge_job(ctx: JobContext, params: dict) -> dict:
     batch = ImportBatch.objects.get(pk=params["batch"])
     actor = ctx.job.created_by or "命令行"
