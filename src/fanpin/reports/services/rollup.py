@@ -4,10 +4,10 @@ For an area X and month M the job recomputes X itself, every node below X that h
 X's ancestors (their figures include X's). One grouped query per level and data source; nothing here
 runs when a page is shown.
 
-Apps that land later add their indicators by providing `fanpin.<app>.report_indicators.compute(
+Indicators of other apps (casework, assistance) are computed by `fanpin.reports.sources.<app>.compute(
 *, households, field, year, month) -> {node code: {indicator key: value}}` (households: the Household
-queryset of the nodes being computed, field: the Household field holding the node's code at this
-level); see `_app_values`.
+queryset of the nodes being computed, field: the Household field holding the node's code at this level),
+called only when that app is installed; see `_app_values`.
 """
 
 from __future__ import annotations
@@ -125,13 +125,10 @@ def _policy(province: str, year: int, month: int):
 
 
 def _app_values(households, field: str, year: int, month: int) -> dict[str, dict[str, Any]]:
-    """Indicators of apps that provide `report_indicators.compute` (casework, assistance, …)."""
+    """Indicators of the installed apps beyond registry and monitoring (reports/sources/<app>.py)."""
     merged: dict[str, dict[str, Any]] = {}
     for source in sorted({d.source for d in INDICATORS.values() if d.available} - {"registry", "monitoring"}):
-        try:
-            module = importlib.import_module(f"fanpin.{source}.report_indicators")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"fanpin.reports.sources.{source}")
         for code, values in module.compute(
             households=households, field=field, year=year, month=month
         ).items():
