@@ -109,3 +109,40 @@ def test_monthly_report_lists_the_overdue_cases(cases, make_user, client_for, tm
     assert "识别纳入" in line and "2025-09-15" in line and "15" in line.split("2025-09-15")[-1]
     assert f"{QLZ}F001" not in text  # decided in time: not overdue
     assert "超期案件数" in text
+
+
+def test_visit_changes_queue_one_rollup_of_the_county(world, django_capture_on_commit_callbacks):
+    from fanpin.assistance.services.visits import visit_record
+    from fanpin.core.jobs import job_run_now
+    from fanpin.core.models import Job
+
+    rollup_compute(actor="测试", area_code="140321", months=[(2025, 8), (2025, 9)])
+    assert _values("140321201", 2025, 9)["visit_coverage"] == Decimal("0.0")
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_record(
+            actor="测试",
+            household=world["a"],
+            visited_on=date(2025, 9, 12),
+            visitors="王建国",
+            findings="正常",
+        )
+    job = Job.objects.get(kind="reports.rollup", status="queued")
+    assert job.area_code == "140321" and job.params["months"] == ["2025-09"]
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_record(
+            actor="测试",
+            household=world["b"],
+            visited_on=date(2025, 8, 5),
+            visitors="王建国",
+            findings="正常",
+        )
+        visit_record(
+            actor="测试", household=world["e"], visited_on=date(2025, 9, 1), visitors="李", findings="正常"
+        )
+    job = Job.objects.get(kind="reports.rollup", status="queued")  # still one job: months added to it
+    assert job.params["months"] == ["2025-08", "2025-09"]  # 盂县 (e) has no rollups: nothing queued for it
+    job_run_now(job)
+    assert _values("140321201", 2025, 9)["visit_coverage"] == Decimal("50.0")  # a of a, c
+    assert _values("140321201", 2025, 8)["visit_coverage"] == Decimal(
+        "50.0"
+    )  # b of a, b (c came in September)
