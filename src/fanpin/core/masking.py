@@ -48,3 +48,20 @@ def mask_values(values: dict | None, *, show: bool = False) -> dict:
         else:
             masked[key] = value
     return masked
+
+
+def mask_cell(value: str, column: str) -> str:
+    """A cell of an uploaded file named by its column header (import issues, error sheets): the same
+    masking as the registry's fields, chosen by the national format's column names."""
+    text = "" if value is None else str(value)
+    if not text:
+        return text
+    if "证件号码" in column or "身份证" in column:
+        return mask_id(text)
+    if "电话" in column or "手机" in column:
+        return mask_phone(text)
+    if "银行" in column or "账号" in column:
+        return mask_account(text)
+    if "健康" in column or "残疾" in column:
+        return PROTECTED
+    return text

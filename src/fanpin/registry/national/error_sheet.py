@@ -6,6 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from fanpin.core.masking import mask_cell
 from fanpin.registry.models import ImportBatch, ImportIssue
 
 HEADERS = ["级别", "行号", "列", "内容", "说明", "户编号"]
@@ -31,7 +32,7 @@ def write_error_sheet(batch: ImportBatch, path: Path) -> Path:
         if row is not None:
             ws.write_number(r, 1, row)
         ws.write_string(r, 2, column)
-        ws.write_string(r, 3, value)
+        ws.write_string(r, 3, mask_cell(value, column))  # personal data masked, as on the page
         ws.write_string(r, 4, message)
         ws.write_string(r, 5, household)
     book.close()

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 
 from fanpin.core.errors import ApplicationError
+from fanpin.core.masking import mask_cell
 from fanpin.registry import idnumber
 from fanpin.registry.choices import (
     RISK_TYPES,
@@ -564,7 +565,7 @@ class _BlockParser:
                     number,
                     label,
                     str(_plain(value) or ""),
-                    f"同一户的“{label}”与第 {household.row} 行不一致（{_plain(old) or '空'}）",
+                    f"同一户的“{label}”与第 {household.row} 行不一致（{mask_cell(str(_plain(old) or ''), label) or '空'}）",
                     code,
                 )
 

@@ -200,7 +200,10 @@ class _XlsxPieces:
             self.parts = {name: self.book.read(name) for name in keep if name in self.book.NameToInfo}
             self.sheet_size = self.book.getinfo(self.sheet).file_size
             shared = sum(len(v) for k, v in self.parts.items() if "sharedStrings" in k)
-        except (_Layout, StopIteration, KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        except (
+            _Layout, StopIteration, KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, zlib.error,
+            EOFError, struct.error, ValueError,
+        ):  # fmt: skip
             raise _Layout from None
         # With a large shared-strings part (read again for every piece), use fewer, larger pieces.
         self.piece_bytes = max(PIECE_BYTES, 4 * shared)
@@ -241,9 +244,15 @@ class _XlsxPieces:
             if not data:
                 raise ApplicationError("Excel 文件不完整（压缩数据没有结束）。")
             left -= len(data)
-            yield inflate.decompress(data) if inflate else data
+            try:
+                yield inflate.decompress(data) if inflate else data
+            except zlib.error:
+                raise ApplicationError(CORRUPT) from None
         if inflate:
-            yield inflate.flush()
+            try:
+                yield inflate.flush()
+            except zlib.error:
+                raise ApplicationError(CORRUPT) from None
 
     def pieces(self) -> Iterator[memoryview]:
         """Sheet XML of whole <row> elements (wrap in `prefix` and SUFFIX for a worksheet)."""
@@ -347,6 +356,11 @@ def _unreadable(name: str, what: str) -> ApplicationError:
     )
 
 
+CORRUPT = (
+    "Excel 文件已损坏（压缩数据有错），无法读取。请从国家系统重新导出，或用 Excel 打开后另存为 .xlsx 再上传。"
+)
+
+
 class SheetRows:
     """header: list of column names; blocks(): the data after the header, column-major;
     rows(): (excel_row_number, [cell text, ...]) after the header."""
@@ -368,6 +382,9 @@ class SheetRows:
             raise ApplicationError(f"文件“{self.name}”的格式不支持：请上传 .xlsx 或 .csv 文件。")
         try:
             self._find_header()
+        except (zlib.error, zipfile.BadZipFile, EOFError, struct.error) as exc:
+            self.close()  # a damaged file: the same clear message wherever it shows
+            raise _unreadable(self.name, exc.__class__.__name__) from None
         except BaseException:
             self.close()
             raise

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from fanpin.core.jobs import job_run_next
+from fanpin.core.masking import mask_cell
 from fanpin.core.models import Job
 from fanpin.registry.models import Household, ImportBatch, ImportIssue, Member
 from fanpin.registry.national.columns import HEADERS
@@ -91,7 +92,7 @@ def test_upload_parse_review_merge(clerk, tmp_path):
     assert len(rows) == ImportIssue.objects.filter(batch=batch).count() == 1
     level, row, column, value, message, household = rows[0]
     assert (level, row, column, household) == ("错误", "5", "证件号码", H1)
-    assert value == wrong_check_char(ID["李秀英"])
+    assert value == mask_cell(wrong_check_char(ID["李秀英"]), "证件号码")  # masked on the page
     assert "校验位错误" in message
     assert "下载错误清单（.xlsx）" in page
     assert Household.objects.count() == 0
@@ -131,7 +132,7 @@ def test_error_sheet_download_matches_the_issues(clerk, tmp_path):
             "错误" if i.level == "error" else "提示",
             i.row,
             i.column,
-            i.value or None,
+            mask_cell(i.value, i.column) or None,
             i.message,
             i.household_code or None,
         ]
@@ -246,3 +247,23 @@ def test_staff_of_another_village_cannot_see_the_batch(clerk, make_user, tmp_pat
     assert ImportBatch.objects.get(pk=batch.pk).status == "review"
     # The clerk still sees it.
     assert clerk.get(f"/households/imports/{batch.pk}/").status_code == 200
+
+
+def test_review_page_and_error_sheet_mask_id_numbers_and_phones(clerk, tmp_path):
+    rows = standard_rows()
+    bad_id = wrong_check_char(ID["王建国"])
+    rows[0]["证件号码"] = bad_id
+    rows[0]["户联系电话"] = "1351234567X"
+    batch = upload(clerk, tmp_path, rows)
+    job_run_next()
+    issue = ImportIssue.objects.get(batch=batch, column="证件号码")
+    assert issue.value == bad_id  # kept in full for the record, shown masked
+
+    page = clerk.get(f"/households/imports/{batch.pk}/").content.decode()
+    assert bad_id not in page and bad_id[:6] + "********" + bad_id[-4:] in page
+    sheet = b"".join(clerk.get(f"/households/imports/{batch.pk}/errors.xlsx").streaming_content)
+    cells = [
+        c for r in openpyxl.load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True) for c in r
+    ]
+    assert bad_id not in cells and bad_id[:6] + "********" + bad_id[-4:] in cells
+    assert "1351234567X" not in page and "1351234567X" not in cells
