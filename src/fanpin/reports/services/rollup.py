@@ -36,6 +36,8 @@ LEVELS = [(1, 2), (2, 4), (3, 6), (4, 9), (5, 12)]  # (level, code length)
 RATE_BASE_REGISTERED = "1"
 RATE_BASE_POOR_AND_MONITORED = "2"
 CENT = Decimal("0.01")
+# Counts of other apps that are 0 (not "no figure") for a node with households but no records.
+COUNTED_WHEN_INSTALLED = ["cases_open", "cases_overdue", "cases_decided"]
 
 
 def month_key(year: int, month: int) -> str:
@@ -204,6 +206,7 @@ def compute_values(*, area_code: str, year: int, month: int) -> dict[str, dict[s
                     None if avg is None else Decimal(str(avg)).quantize(CENT, ROUND_HALF_UP)
                 )
                 out.update(snap)
+            out.update({k: 0 for k in COUNTED_WHEN_INSTALLED if INDICATORS[k].available})
             out.update(extra.get(code, {}))
             values[code] = out
     return values

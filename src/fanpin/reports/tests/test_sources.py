@@ -66,6 +66,9 @@ def test_case_indicators_match_a_hand_count(cases):
     assert village_sep["cases_open"] == 0 and village_sep["cases_decided"] == 1
     assert village_sep["case_days_avg"] == Decimal("21.0")
     assert village_sep["cases_overdue"] == 0
+    chakou = _values("140321201204", 2025, 9)  # c's village: no cases at all → zeros, not "no figure"
+    assert (chakou["cases_open"], chakou["cases_overdue"], chakou["cases_decided"]) == (0, 0, 0)
+    assert "case_days_avg" not in chakou
     guanshan_aug, guanshan_sep = _values("140321100", 2025, 8), _values("140321100", 2025, 9)
     assert guanshan_aug["cases_open"] == 0  # opened on 3 September
     assert guanshan_sep["cases_open"] == 1 and guanshan_sep["cases_overdue"] == 1
