@@ -1,7 +1,9 @@
-"""Rollups kept current by case, measure and visit changes: after the change is committed, the
-household's county is queued for a rollup of the finished months the change can affect (from the
-earliest date it touches, old or new, to last month) that already have rollups. One queued job per
-county: a later change adds its months to the job still waiting."""
+"""Rollups kept current by case, measure, visit and household changes: after the change is committed,
+the household's county is queued for a rollup of the finished months the change can affect (from the
+earliest date it touches, old or new, to last month; for a household edit made through the registry
+services, every month: the registered counts are today's) that already have rollups. One queued job per
+county: a later change adds its months to the job still waiting. Bulk writes (imports, synthetic data)
+send no signals: their rollups come with the next monthly run or `fanpin reports rollup`."""
 
 from __future__ import annotations
 
@@ -44,7 +46,23 @@ def _changed(sender, instance, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
+def _household_changed(sender, instance, **kwargs) -> None:
+    household_id = instance.pk
+    if not household_id:
+        return
+
+    def enqueue() -> None:
+        from fanpin.reports.services.requests import rollup_refresh_request
+
+        rollup_refresh_request(household_id=household_id, since=None)
+
+    transaction.on_commit(enqueue)
+
+
 def connect() -> None:
+    from fanpin.registry.models import Household
+
+    post_save.connect(_household_changed, sender=Household, dispatch_uid="reports-household")
     for label in WATCHED:
         app_label, _model = label.split(".")
         if not apps.is_installed(f"fanpin.{app_label}"):

@@ -37,7 +37,7 @@ def rollup_request(*, actor: Any, area_code: str, months: list[tuple[int, int]])
 
 def rollup_refresh_request(*, household_id: int, since) -> Job | None:
     """Queue (or extend the queued) rollup of a household's county for the finished months from `since`
-    that already have rollups; None when there is nothing to refresh."""
+    (None: all) that already have rollups; None when there is nothing to refresh."""
     from fanpin.core.models.job import JobStatus
     from fanpin.registry.models import Household
     from fanpin.reports.models import Rollup
@@ -46,7 +46,7 @@ def rollup_refresh_request(*, household_id: int, since) -> Job | None:
     county = Household.objects.filter(pk=household_id).values_list("county_code", flat=True).first()
     if not county:
         return None
-    first = since.year * 12 + since.month - 1
+    first = 0 if since is None else since.year * 12 + since.month - 1
     have = set(
         Rollup.objects.filter(area_code=county, indicator="registered_households").values_list(
             "year", "month"

@@ -149,3 +149,21 @@ def test_visit_changes_queue_one_rollup_of_the_county(world, django_capture_on_c
     assert _values("140321201", 2025, 8)["visit_coverage"] == Decimal(
         "50.0"
     )  # b of a, b (c came in September)
+
+
+def test_a_household_edit_queues_all_months_of_its_county(world, django_capture_on_commit_callbacks):
+    from fanpin.core.jobs import job_run_now
+    from fanpin.core.models import Job
+    from fanpin.registry.services.households import household_update
+
+    rollup_compute(actor="测试", area_code="140321", months=[(2025, 8), (2025, 9)])
+    assert _values(QLZ, 2025, 8)["monitored_households"] == 2  # a and b
+    with django_capture_on_commit_callbacks(execute=True):
+        household_update(
+            actor="测试", household=world["f"], category="边缘易致贫户", identified_month="202507"
+        )
+    job = Job.objects.get(kind="reports.rollup", status="queued")
+    assert job.area_code == "140321" and job.params["months"] == ["2025-08", "2025-09"]
+    job_run_now(job)
+    assert _values(QLZ, 2025, 8)["monitored_households"] == 3  # f identified in July now counts
+    assert _values(QLZ, 2025, 9)["monitored_marginal_households"] == 1  # b eliminated, f monitored
