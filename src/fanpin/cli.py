@@ -32,6 +32,7 @@ COMMANDS = {
     "policy": "政策设置：policy set --year Y --threshold N / set a year's monitoring threshold",
     "departments": "部门数据：departments load --source SOURCE FILE / load and match a department file",
     "reports": "统计报表：reports rollup --area CODE [--month YYYY-MM] / compute indicator rollups",
+    "ledgers": "巩固衔接台账：ledgers import LEDGER FILE [--commit] | ledgers export LEDGER --out FILE",
     "backup": "备份整个数据库到一个文件：backup --out FILE / back up the whole database",
     "restore": "把备份恢复到一个空数据库：restore FILE / restore a backup into an empty database",
 }
@@ -208,6 +209,17 @@ def _parser() -> argparse.ArgumentParser:
         "--months", type=int, default=12, help="不指定 --month 时：近几个月（默认 12）/ last N months"
     )
     rroll.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
+    led = sub.add_parser("ledgers", help=COMMANDS["ledgers"], description=COMMANDS["ledgers"])
+    led_sub = led.add_subparsers(dest="action", metavar="操作/action", required=True)
+    limp = led_sub.add_parser("import", help="检查（并导入）台账 .xlsx / check (and import) a ledger file")
+    limp.add_argument("ledger", help="台账，如 loans、employment、rectification / ledger slug")
+    limp.add_argument("file", help=".xlsx 文件 / file")
+    limp.add_argument("--commit", action="store_true", help="无错误时写入（全有或全无）/ write when clean")
+    limp.add_argument("--json", action="store_true", help="以 JSON 输出结果 / print the result as JSON")
+    lexp2 = led_sub.add_parser("export", help="导出台账为 .xlsx / export a ledger")
+    lexp2.add_argument("ledger", help="台账 / ledger slug")
+    lexp2.add_argument("--area", default="", help="区划代码前缀 / division code prefix")
+    lexp2.add_argument("--out", required=True, help="输出文件 / output .xlsx")
     return parser
 
 
@@ -400,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
         from fanpin.registry.commands import export_national
 
         return export_national(args)
+    if args.command == "ledgers":
+        from fanpin.ledgers.commands import ledgers_command
+
+        return ledgers_command(args)
     if args.command in ("backup", "restore"):
         from fanpin.core import backup_commands
 

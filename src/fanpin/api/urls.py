@@ -22,7 +22,19 @@ from fanpin.quality.api import FindingViewSet, QualityRunViewSet
 from fanpin.registry.api import HouseholdMemberCreate, HouseholdViewSet, IncomeViewSet, MemberViewSet
 from fanpin.reports.api import IndicatorViewSet
 
-router = DefaultRouter()
+
+class NumericLookupRouter(DefaultRouter):
+    """Object ids in API paths are numbers (division codes too): any other text is 404 before a view
+    runs, unless a viewset says otherwise with `lookup_value_regex`."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        lookup_value = getattr(viewset, "lookup_value_regex", "[0-9]+")
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
+
+
+router = NumericLookupRouter()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("jobs", JobViewSet, basename="job")
 router.register("households", HouseholdViewSet, basename="household")

@@ -406,6 +406,9 @@ class CoverageRowSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter("month", str, description="月份 YYYY-MM（默认本月）"),
         OpenApiParameter("area", str, description="区划代码"),
+        OpenApiParameter(
+            "by", str, description="village（按村，默认）、township（按乡镇汇总）或 county（按县汇总）"
+        ),
     ],
     responses=inline_serializer(
         "VisitCoverage",
@@ -421,13 +424,16 @@ class CoverageView(APIView):
 
     def get(self, request):
         year, month = _month_param(request)
+        level = request.query_params.get("by", "village")
+        if level not in selectors.COVERAGE_LEVELS:
+            raise serializers.ValidationError({"by": ["汇总方式应为 village、township 或 county。"]})
         rows = selectors.visit_coverage(
             user=request.user, year=year, month=month, area_code=request.query_params.get("area")
         )
         return Response(
             {
                 "month": f"{year}-{month:02d}",
-                "rows": CoverageRowSerializer(rows, many=True).data,
+                "rows": CoverageRowSerializer(selectors.coverage_rollup(rows, level), many=True).data,
                 "total": CoverageRowSerializer(selectors.coverage_total(rows)).data,
             },
             status=status.HTTP_200_OK,

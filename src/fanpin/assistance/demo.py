@@ -23,6 +23,7 @@ from fanpin.core.services.audit import AuditBuffer, audit_record
 from fanpin.registry.models import Household
 
 COUNTY = "140321"
+DEMO_VILLAGE = "140321201249"  # 岔口乡秋林庄村, the demo village cadre's village
 ACTOR = "演示数据"
 MARKER = "assistance.demo_seed"
 
@@ -131,6 +132,7 @@ def _seed(today: date) -> str:
     measure_persons: list[list[ResponsiblePerson]] = []
     visits: list[Visit] = []
     visit_persons: list[list[ResponsiblePerson]] = []
+    demo_village_seen = False
     counts = {"none": 0, "inconsistent": 0, "measures": 0, "visits": 0}
     for i, h in enumerate(households):
         mode = "none" if i % 12 == 0 else "inconsistent" if i % 12 == 5 else "consistent"
@@ -147,13 +149,17 @@ def _seed(today: date) -> str:
                     household=h,
                     category=category,
                     item=item,
-                    amount=amount,
+                    amount=None if amount is None else amount.quantize(Decimal("0.01")),
                     start=_start(h, today),
                     unit=unit,
                 )
             )
             measure_persons.append(people)
-        if i % 10 < 7:
+        # 7 in 10 are visited; the first monitored household of the demo village is left unvisited
+        # so that its cadre has someone to visit.
+        first_in_demo_village = h.village_id == DEMO_VILLAGE and not demo_village_seen
+        demo_village_seen = demo_village_seen or h.village_id == DEMO_VILLAGE
+        if i % 10 < 7 and not first_in_demo_village:
             on_plan = persons[UNIT_FOR[C.PROTECTION if facts[h.pk].has_labour is False else C.EMPLOYMENT]][:1]
             visits.append(
                 Visit(

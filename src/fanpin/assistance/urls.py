@@ -12,6 +12,7 @@ urlpatterns = [
     path("measures/<int:measure_id>/end/", views.measure_end_view, name="measure_end"),
     path("plans.xlsx", views.plans_xlsx, name="plans_xlsx"),
     path("problems/", views.problem_list, name="problems"),
+    path("problems.xlsx", views.problems_xlsx, name="problems_xlsx"),
     path("visits/", views.visit_list, name="visit_list"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage.xlsx", views.coverage_xlsx, name="coverage_xlsx"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/new/", views.item_new, name="item_new"),
+    path("catalogue/<int:item_id>/toggle/", views.item_toggle, name="item_toggle"),
 ]

@@ -25,7 +25,7 @@ from fanpin.assistance.forms import (
     UnitForm,
     VisitForm,
 )
-from fanpin.assistance.services.catalogue import measure_item_add
+from fanpin.assistance.services.catalogue import measure_item_add, measure_item_set_active
 from fanpin.assistance.services.measures import measure_add, measure_end, measure_update
 from fanpin.assistance.services.units import (
     person_create,
@@ -65,10 +65,12 @@ def _month(request) -> tuple[MonthForm, int, int]:
 def plan_list(request):
     q = request.GET.get("q", "")
     area = _area_code(request, request.GET.get("area", ""))
-    qs = selectors.plan_list(user=request.user, filters={"area": area, "q": q})
+    today = date.today()
+    unvisited = request.GET.get("unvisited") == "1"
+    filters = {"area": area, "q": q, "unvisited": today.strftime("%Y-%m") if unvisited else ""}
+    qs = selectors.plan_list(user=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     households = list(page.object_list)
-    today = date.today()
     facts = selectors.households_facts(households, today) if households else {}
     visited = selectors.visited_households(
         user=request.user, households=households, year=today.year, month=today.month
@@ -86,7 +88,14 @@ def plan_list(request):
     return render(
         request,
         "assistance/plan_list.html",
-        {"page": page, "rows": rows, "q": q, "area": area, "month": today.strftime("%Y-%m")},
+        {
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "area": area,
+            "unvisited": unvisited,
+            "month": today.strftime("%Y-%m"),
+        },
     )
 
 
@@ -282,6 +291,34 @@ def problem_list(request):
     )
 
 
+@login_required
+def problems_xlsx(request):
+    area = _area_code(request, request.GET.get("area", ""))
+    rule = request.GET.get("rule", "")
+    failing = selectors.inconsistent_households(
+        user=request.user, area_code=area, rule=rule if rule in RULE_NAMES else None
+    )
+    return xlsx_response(
+        filename=f"帮扶措施不一致户-{area or '全部'}-{date.today():%Y%m%d}.xlsx",
+        sheet="帮扶措施不一致户",
+        headers=["村", "户编号", "户主姓名", "监测对象类别", "致贫/返贫风险", "规则代码", "问题"],
+        rows=(
+            [
+                f.household.village.name,
+                f.household.code,
+                f.household.head_name,
+                f.household.category,
+                "、".join(f.household.risk_list),
+                p.rule,
+                p.message,
+            ]
+            for f in failing
+            for p in f.problems
+        ),
+        widths=[16, 22, 10, 14, 24, 24, 80],
+    )
+
+
 # ---- Visits (入户走访) ------------------------------------------------------------------------------
 
 
@@ -330,33 +367,48 @@ def visit_list(request):
     )
 
 
-@login_required
-def coverage(request):
+COVERAGE_HEADERS = {
+    "village": ["乡镇", "村", "村代码"],
+    "township": ["县", "乡镇", "乡镇代码"],
+    "county": ["市", "县", "县代码"],
+}
+
+
+def _coverage_rows(request):
     form, year, month = _month(request)
     area = _area_code(request, request.GET.get("area", ""))
+    level = request.GET.get("by", "village")
+    level = level if level in selectors.COVERAGE_LEVELS else "village"
     rows = selectors.visit_coverage(user=request.user, year=year, month=month, area_code=area)
+    total = selectors.coverage_total(rows)
+    return year, month, area, level, selectors.coverage_rollup(rows, level), total
+
+
+@login_required
+def coverage(request):
+    year, month, area, level, rows, total = _coverage_rows(request)
     return render(
         request,
         "assistance/coverage.html",
         {
             "rows": rows,
-            "total": selectors.coverage_total(rows),
+            "total": total,
             "month": f"{year}-{month:02d}",
             "area": area,
+            "by": level,
+            "headers": COVERAGE_HEADERS[level],
+            "levels": [("village", "按村"), ("township", "按乡镇汇总"), ("county", "按县汇总")],
         },
     )
 
 
 @login_required
 def coverage_xlsx(request):
-    form, year, month = _month(request)
-    area = _area_code(request, request.GET.get("area", ""))
-    rows = selectors.visit_coverage(user=request.user, year=year, month=month, area_code=area)
-    total = selectors.coverage_total(rows)
+    year, month, area, level, rows, total = _coverage_rows(request)
     return xlsx_response(
         filename=f"走访覆盖率-{area or '全部'}-{year}{month:02d}.xlsx",
         sheet=f"{year}年{month}月走访覆盖率",
-        headers=["乡镇", "村", "村代码", "监测户数", "本月已走访户数", "走访覆盖率（%）"],
+        headers=[*COVERAGE_HEADERS[level], "监测户数", "本月已走访户数", "走访覆盖率（%）"],
         rows=[
             [r.township_name, r.village_name, r.village_code, r.monitored, r.visited, float(r.share)]
             for r in [*rows, total]
@@ -512,7 +564,8 @@ def person_reveal(request, person_id: int):
 
 @login_required
 def catalogue(request):
-    items = selectors.catalogue_items(user=request.user)
+    can_manage = request.user.has_role_permission(Permission.MANAGE_CATALOGUE)
+    items = selectors.catalogue_items(user=request.user, include_inactive=can_manage)
     groups: dict[str, list] = {c: [] for c in MeasureCategory.values}
     for item in items:
         groups[item.category].append(item)
@@ -521,9 +574,25 @@ def catalogue(request):
         "assistance/catalogue.html",
         {
             "groups": [(code, CATEGORY_NAMES[code], groups[code]) for code in MeasureCategory.values],
-            "can_manage": request.user.has_role_permission(Permission.MANAGE_CATALOGUE),
+            "can_manage": can_manage,
         },
     )
+
+
+@require_POST
+@requires(Permission.MANAGE_CATALOGUE)
+def item_toggle(request, item_id: int):
+    """Retire an item the area added itself, or bring it back."""
+    item = selectors.item_get(user=request.user, item_id=item_id)
+    try:
+        measure_item_set_active(actor=request.user, item=item, active=not item.active)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied:
+        messages.error(request, "该项目属于上级区划，只能由上级停用。")
+    else:
+        messages.success(request, f"已{'启用' if item.active else '停用'}项目“{item.name}”。")
+    return redirect("assistance:catalogue")
 
 
 @requires(Permission.MANAGE_CATALOGUE)

@@ -60,7 +60,8 @@ def case_list(*, user: Any, filters: dict | None = None) -> QuerySet[Case]:
     if q:
         qs = qs.filter(Q(household__head_name__contains=q) | Q(household__code__startswith=q))
     if f.get("household"):
-        qs = qs.filter(household_id=f["household"])
+        household = str(f["household"])
+        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
     return qs.order_by("-opened_on", "-id")
 
 

@@ -27,7 +27,8 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("parent"):
             qs = qs.filter(parent_id=params["parent"])
         if params.get("level"):
-            qs = qs.filter(level=params["level"])
+            level = str(params["level"])
+            qs = qs.filter(level=int(level)) if level.isdigit() else qs.none()
         if params.get("q"):
             q = params["q"].strip()
             qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)

@@ -97,10 +97,21 @@ def _values(ledger: Ledger, data, instance=None) -> dict:
         for name, field in initial.fields.items():
             value = initial.initial.get(name, field.initial)
             values[name] = value
+    if not isinstance(data, dict):
+        raise serializers.ValidationError(
+            {"non_field_errors": ["请求内容应为一个 JSON 对象（字段名: 值）。"]}
+        )
     for column in ledger.editable_columns:
         key = _api_name(column)
         if key in data:
-            values[column.name] = data[key]
+            value = data[key]
+            if isinstance(value, list | dict):  # a form field takes one text, number or true/false
+                raise serializers.ValidationError({key: [f"“{column.label}”应为一个文字、数字或是否值。"]})
+            if isinstance(value, bool):
+                value = "true" if value else "false"  # as a form posts it; a text column then refuses it
+            elif value is not None and not isinstance(value, str):
+                value = str(value)
+            values[column.name] = value
     return values
 
 
@@ -130,6 +141,7 @@ def _viewset(ledger: Ledger):
     ):
         serializer_class = serializer
         permission_classes = [LedgerPermission]
+        lookup_value_regex = r"\d+"  # anything else is no entry: 404, never an error
 
         def get_queryset(self):
             return entry_list(user=self.request.user, ledger=ledger, filters=self.request.query_params.dict())
@@ -264,6 +276,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     """攻坚行动及其指标进度（实际 ÷ 目标、实际 ÷ 上年同期），只返回所辖区划内的行动。"""
 
     serializer_class = CampaignSerializer
+    lookup_value_regex = r"\d+"  # anything else is not a campaign: 404, never an error
 
     def get_queryset(self):
         if not self.request.user.has_role_permission(Permission.VIEW):

@@ -44,7 +44,7 @@ class Asset(LedgerEntry):
         verbose_name="确权农户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     confirmed_on = models.DateField("确权日期", null=True, blank=True)

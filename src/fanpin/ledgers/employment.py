@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from fanpin.ledgers.framework.base import LedgerEntry
+from fanpin.ledgers.framework.base import PersonEntry, person_name
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import count, in_area, ratio, total
 
@@ -30,13 +30,13 @@ class Channel(models.TextChoices):
     OTHER = "其他", "其他"
 
 
-class WorkRecord(LedgerEntry):
+class WorkRecord(PersonEntry):
     household = models.ForeignKey(
         "registry.Household",
         verbose_name="户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
@@ -44,7 +44,7 @@ class WorkRecord(LedgerEntry):
         verbose_name="务工人员",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     year = models.PositiveSmallIntegerField(
@@ -70,7 +70,7 @@ class WorkRecord(LedgerEntry):
         indexes = [models.Index(fields=["year", "month", "area"])]
 
     def __str__(self) -> str:
-        who = self.member.name if self.member_id else f"汇总 {self.headcount} 人"
+        who = person_name(self, f"汇总 {self.headcount} 人")
         return f"{who} {self.year}-{self.month:02d} {self.place}"
 
 
@@ -115,9 +115,7 @@ EMPLOYMENT = register(
         columns=[
             Column(AREA, required=False, hint="逐人登记可留空（按户所在村）；汇总行必填"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column(
-                "member_name", label="务工人员", getter=lambda e: e.member.name if e.member_id else "（汇总）"
-            ),
+            Column("member_name", label="务工人员", getter=lambda e: person_name(e, "（汇总）")),
             Column(MEMBER, label="务工人员证件号码", required=False),
             Column("year"),
             Column("month"),
@@ -157,7 +155,7 @@ EMPLOYMENT = register(
 )
 
 
-class Service131(LedgerEntry):
+class Service131(PersonEntry):
     """ "131" 服务: 1 次职业指导, 3 次以上岗位推荐, 1 次培训推荐 per worker and year."""
 
     household = models.ForeignKey(
@@ -165,11 +163,16 @@ class Service131(LedgerEntry):
         verbose_name="户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
-        "registry.Member", verbose_name="服务对象", on_delete=models.PROTECT, related_name="+"
+        "registry.Member",
+        verbose_name="服务对象",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     year = models.PositiveSmallIntegerField(
         "年度", validators=[MinValueValidator(2016), MaxValueValidator(2100)]
@@ -185,7 +188,7 @@ class Service131(LedgerEntry):
         verbose_name_plural = "131 就业服务"
 
     def __str__(self) -> str:
-        return f"{self.member.name} {self.year} 年 131 服务"
+        return f"{person_name(self)} {self.year} 年 131 服务"
 
     @property
     def complete(self) -> bool:
@@ -209,7 +212,7 @@ SERVICE131 = register(
         columns=[
             Column(AREA, required=False, hint="可留空：按服务对象所在村"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column("member_name", label="服务对象", getter=lambda e: e.member.name),
+            Column("member_name", label="服务对象", getter=person_name),
             Column(MEMBER, label="服务对象证件号码", required=True),
             Column("year"),
             Column("career_guidance"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from fanpin.ledgers.framework.base import LedgerEntry
+from fanpin.ledgers.framework.base import PersonEntry, person_name
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import in_area, total
 from fanpin.registry.choices import HouseholdType
@@ -21,13 +21,13 @@ class LoanUse(models.TextChoices):
     BUSINESS = "其他生产经营", "其他生产经营"
 
 
-class Loan(LedgerEntry):
+class Loan(PersonEntry):
     household = models.ForeignKey(
         "registry.Household",
         verbose_name="借款户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
@@ -35,7 +35,7 @@ class Loan(LedgerEntry):
         verbose_name="借款人",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     households = models.PositiveIntegerField("户数", default=1, validators=[MinValueValidator(1)])
@@ -59,7 +59,7 @@ class Loan(LedgerEntry):
         indexes = [models.Index(fields=["area", "disbursed_on"])]
 
     def __str__(self) -> str:
-        who = self.member.name if self.member_id else f"汇总 {self.households} 户"
+        who = person_name(self, f"汇总 {self.households} 户")
         return f"{who} {self.amount} 元"
 
 
@@ -123,6 +123,18 @@ def _rules(v, ctx):
                 f"期限 {term} 个月超过上限 {max_months:g} 个月（政策设置：{ctx.setting_label('loan_max_months')}）。",
             )
         )
+    rate, subsidy = v.get("rate"), v.get("subsidy")
+    if rate is not None and subsidy is not None and amount is not None and term is not None:
+        share = ctx.setting("loan_subsidy_share", code)
+        most = (amount * rate / 100 * Decimal(term) / 12 * share).quantize(Decimal("0.01"))
+        if subsidy > most:
+            out.append(
+                (
+                    "subsidy",
+                    f"贴息金额超过按利率和期限计算的上限 {most:,} 元"
+                    f"（贷款金额 × 年利率 × 年数 × 贴息比例 {share:g}，政策设置：{ctx.setting_label('loan_subsidy_share')}）。",
+                )
+            )
     if v.get("repaid") is not None and amount is not None and v["repaid"] > amount:
         out.append(("repaid", "已还本金大于贷款金额，请核对。"))
     if v.get("due_on") and v.get("disbursed_on") and v["due_on"] < v["disbursed_on"]:
@@ -146,7 +158,7 @@ LOANS = register(
         columns=[
             Column(AREA, required=False, hint="逐户登记可留空（按借款户所在村）；汇总行必填"),
             Column(HOUSEHOLD, label="借款户户编号", required=False, in_list=False),
-            Column("borrower", label="借款人", getter=lambda e: e.member.name if e.member_id else "（汇总）"),
+            Column("borrower", label="借款人", getter=lambda e: person_name(e, "（汇总）")),
             Column(MEMBER, label="借款人证件号码", required=False),
             Column("households", required=False),
             Column("amount"),

@@ -77,3 +77,10 @@ def ledger_setting_set(
         note=source,
     )
     return row
+
+
+def ledger_setting_list(*, province_code: str):
+    """Every value set for the province, newest first (settings are province-wide, readable by all staff)."""
+    from fanpin.ledgers.models import LedgerSetting
+
+    return LedgerSetting.objects.filter(province_code=province_code).select_related("created_by")

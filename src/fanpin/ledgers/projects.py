@@ -210,6 +210,7 @@ PROJECTS = register(
                     ),
                     _arranged(a, s, e),
                 ),
+                floor_setting="industry_share_min",
             ),
             Metric(
                 "funds_issued", "衔接资金下达", "元", "flow", lambda a, s, e: total(_funds(a, s, e), "amount")

@@ -74,7 +74,7 @@ RECTIFICATION = register(
             Column("found_on"),
             Column("owner"),
             Column("deadline", in_list=False),
-            Column("status"),
+            Column("status", required=False, hint="可填：整改中、已整改；留空为整改中"),
             Column("rectified_on", in_list=False),
             Column("measures", in_list=False),
         ],

@@ -6,6 +6,7 @@ from fanpin.ledgers.campaigns import views as campaign_views
 app_name = "ledgers"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("settings/", views.policy_settings, name="settings"),
     path("campaigns/", campaign_views.campaigns, name="campaign_list"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("imports/<int:batch_id>/", views.import_detail, name="import_detail"),
     path("imports/<int:batch_id>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:batch_id>/cancel/", views.import_cancel, name="import_cancel"),
     path("<slug:ledger>/", views.entries, name="entry_list"),
     path("<slug:ledger>/new/", views.entry_new, name="entry_new"),
     path("<slug:ledger>/export.xlsx", views.export, name="export"),

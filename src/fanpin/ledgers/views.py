@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.excel import XLSX_TYPE
 from fanpin.core.masking import mask_values
 from fanpin.ledgers.campaigns.selectors import campaign_list
-from fanpin.ledgers.framework.definition import AREA, LEDGERS, get_ledger
+from fanpin.ledgers.framework.definition import AREA, LEDGERS, MEMBER, get_ledger
 from fanpin.ledgers.framework.forms import ledger_filter_form, ledger_form
 from fanpin.ledgers.framework.importing import export_bytes, template_bytes
 from fanpin.ledgers.framework.selectors import entry_get, entry_history, entry_list, import_get, import_list
@@ -32,11 +33,48 @@ from fanpin.ledgers.framework.services import (
     ledger_entry_transition,
     ledger_entry_update,
     ledger_export_record,
+    ledger_import_cancel,
     ledger_import_commit,
     ledger_import_upload,
 )
 from fanpin.ledgers.framework.values import shown_value
 from fanpin.ledgers.policy import settings_in_force
+
+
+def _summary(user, ledger, filters) -> tuple[list[tuple[str, str]], int]:
+    """The ledger's indicators for the listed area and year (the 年度 filter, or this year up to today),
+    e.g. 整改完成率, 资金项目匹配率 — computed as the campaigns compute them."""
+    from datetime import date
+
+    from fanpin.core.scope import area_prefix, user_covers
+    from fanpin.ledgers.campaigns.progress import fmt_amount
+
+    today = date.today()
+    given = str(filters.get("year") or "")
+    year = int(given) if given.isdigit() and 2000 <= int(given) <= 2100 else today.year
+    area = str(filters.get("area") or "").strip() or (area_prefix(user) or "")
+    if not area.isdigit() or not user_covers(user, area):
+        return [], year
+    end = min(date(year, 12, 31), today)
+    start = date(year, 1, 1)
+    if end < start:
+        return [], year
+    from fanpin.ledgers.policy import setting_value
+
+    out = []
+    for m in ledger.metrics:
+        value = m.compute(area, start, end)
+        text = fmt_amount(value, m.unit, 1)
+        if m.floor_setting:
+            floor = setting_value(m.floor_setting, province_code=area[:2] or "14", on=end)
+            text += f"（{'低于' if value < floor else '不低于'}要求 {fmt_amount(floor, '%', 0)}）"
+        out.append((m.label, text))
+    return out, year
+
+
+def _page_value(ledger, column, entry):
+    value = shown_value(ledger, column, entry)
+    return f"{value:,}" if isinstance(value, Decimal) else value
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -82,8 +120,11 @@ def entries(request, ledger: str):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     columns = [c for c in ledger.columns if c.in_list]
     rows = [
-        (e, [e.area.name if c.name == AREA else shown_value(ledger, c, e) for c in columns]) for e in page
+        (e, [e.area.name if c.name == AREA else _page_value(ledger, c, e) for c in columns]) for e in page
     ]
+    summary, year = _summary(
+        request.user, ledger, {**filters, "year": filters.get("year") or request.GET.get("year")}
+    )
     return render(
         request,
         "ledgers/entry_list.html",
@@ -95,6 +136,8 @@ def entries(request, ledger: str):
             "rows": rows,
             "can_edit": request.user.has_role_permission(ledger.edit_permission),
             "query": request.GET.urlencode(),
+            "summary": summary,
+            "summary_year": year,
         },
     )
 
@@ -103,16 +146,13 @@ def entries(request, ledger: str):
 def entry_detail(request, ledger: str, entry_id: int):
     ledger = get_ledger(ledger)
     entry = entry_get(user=request.user, ledger=ledger, entry_id=entry_id)
-    fields = [(ledger.label(c), shown_value(ledger, c, entry)) for c in ledger.columns]
+    fields = [(ledger.label(c), _page_value(ledger, c, entry)) for c in ledger.columns]
     steps = [
         t
         for t in ledger.transitions
         if getattr(entry, "status", None) in t.sources and request.user.has_role_permission(t.permission)
     ]
-    history = [
-        (e, mask_values(e.before), mask_values(e.after))
-        for e in entry_history(user=request.user, ledger=ledger, entry=entry)[:50]
-    ]
+    history = _history(ledger, entry_history(user=request.user, ledger=ledger, entry=entry)[:50])
     return render(
         request,
         "ledgers/entry_detail.html",
@@ -125,6 +165,40 @@ def entry_detail(request, ledger: str, entry_id: int):
             "can_edit": request.user.has_role_permission(ledger.edit_permission),
         },
     )
+
+
+ACTIONS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+def _history(ledger, events) -> list:
+    """Audit events of an entry in words: 修改 / 乡镇审核通过 …, fields by their Chinese labels, 是/否."""
+    labels = {c.name: ledger.label(c) for c in ledger.columns}
+    labels.update({"id_number": labels.get(MEMBER, "证件号码"), "phone": "联系电话", "status": "状态"})
+    status_names = {}
+    if any(f.name == "status" for f in ledger.model._meta.fields):
+        status_names = dict(ledger.model._meta.get_field("status").choices or [])
+
+    def words(values: dict | None) -> dict:
+        out = {}
+        for key, value in mask_values(values).items():
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            elif key == "status":
+                value = status_names.get(value, value)
+            out[labels.get(key, key)] = "—" if value in (None, "") else value
+        return out
+
+    rows = []
+    for event in events:
+        action = event.action.rsplit(".", 1)[-1]
+        step = ledger.transition(action)
+        name = step.label if step else ACTIONS.get(action, action)
+        before, after = words(event.before), words(event.after)
+        changes = [(k, before.get(k, "—"), v) for k, v in after.items()] if event.before else []
+        if action == "delete":
+            changes = [(k, v, "—") for k, v in before.items()]
+        rows.append((event, name, changes))
+    return rows
 
 
 def _form_page(request, ledger, form, title, entry=None):
@@ -286,7 +360,7 @@ def import_detail(request, batch_id: int):
     page = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
     return render(
         request,
-        "ledgers/import_detail.html",
+        "ledgers/_import_status.html" if request.htmx else "ledgers/import_detail.html",
         {
             "batch": batch,
             "ledger": ledger,
@@ -304,12 +378,68 @@ def import_commit(request, batch_id: int):
     if not request.user.has_role_permission(ledger.edit_permission):
         raise PermissionDenied("您的角色无权导入台账")
     try:
-        counts = ledger_import_commit(actor=request.user, batch=batch)
+        ledger_import_commit(actor=request.user, batch=batch)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("ledgers:import_detail", batch_id=batch.pk)
+
+
+@require_POST
+@login_required
+def import_cancel(request, batch_id: int):
+    batch = import_get(user=request.user, batch_id=batch_id)
+    ledger = get_ledger(batch.ledger)
+    if not request.user.has_role_permission(ledger.edit_permission):
+        raise PermissionDenied("您的角色无权导入台账")
+    try:
+        ledger_import_cancel(actor=request.user, batch=batch)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("ledgers:import_detail", batch_id=batch.pk)
-    messages.success(
-        request,
-        f"已导入：新增 {counts['created']} 条，修改 {counts['updated']} 条，未变 {counts['unchanged']} 条。",
-    )
+    messages.success(request, f"已取消导入 {batch.file_name}，未写入任何记录。")
     return redirect("ledgers:entry_list", ledger=ledger.slug)
+
+
+class SettingForm(forms.Form):
+    key = forms.ChoiceField(label="设置项")
+    value = forms.DecimalField(label="取值", max_digits=14, decimal_places=4)
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label="依据（文件名称、文号）", max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        from fanpin.ledgers.policy import DEFAULTS
+
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [(k, f"{v[0]}（{v[2]}）") for k, v in DEFAULTS.items()]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-select" if name == "key" else "form-control")
+
+
+@login_required
+def policy_settings(request):
+    """台账政策设置: the limits in force and their history; province staff add a new value by date."""
+    from fanpin.ledgers.policy import ledger_setting_list, ledger_setting_set
+
+    province = (request.user.area_code or "14")[:2]
+    form = None
+    if request.user.has_role_permission(Permission.MANAGE_POLICY):
+        form = SettingForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ledger_setting_set(actor=request.user, province_code=province, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已保存，按生效日期起用。")
+                return redirect("ledgers:settings")
+    elif request.method == "POST":
+        raise PermissionDenied("您的角色无权修改台账政策设置")
+    return render(
+        request,
+        "ledgers/settings.html",
+        {
+            "form": form,
+            "settings": settings_in_force(province_code=province),
+            "history": ledger_setting_list(province_code=province)[:100],
+        },
+    )

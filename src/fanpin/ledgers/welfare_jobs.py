@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from fanpin.ledgers.framework.base import LedgerEntry
+from fanpin.ledgers.framework.base import PersonEntry, person_name
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import count, in_area, total
 from fanpin.ledgers.loans import _age_on
@@ -21,17 +21,22 @@ class PostType(models.TextChoices):
     OTHER = "其他", "其他"
 
 
-class WelfareJob(LedgerEntry):
+class WelfareJob(PersonEntry):
     household = models.ForeignKey(
         "registry.Household",
         verbose_name="户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
-        "registry.Member", verbose_name="上岗人员", on_delete=models.PROTECT, related_name="+"
+        "registry.Member",
+        verbose_name="上岗人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     post = models.CharField("岗位名称", max_length=100)
     post_type = models.CharField("岗位类型", max_length=10, choices=PostType.choices)
@@ -51,7 +56,7 @@ class WelfareJob(LedgerEntry):
         verbose_name_plural = "公益性岗位"
 
     def __str__(self) -> str:
-        return f"{self.member.name}（{self.post}）"
+        return f"{person_name(self)}（{self.post}）"
 
 
 def _rules(v, ctx):
@@ -99,8 +104,8 @@ WELFARE_JOBS = register(
         columns=[
             Column(AREA, required=False, hint="可留空：按上岗人员所在村"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column("holder", label="上岗人员", getter=lambda e: e.member.name),
-            Column(MEMBER, label="上岗人员证件号码"),
+            Column("holder", label="上岗人员", getter=person_name),
+            Column(MEMBER, label="上岗人员证件号码", required=True),
             Column("post"),
             Column("post_type"),
             Column("start_on"),

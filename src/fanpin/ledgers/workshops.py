@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from fanpin.ledgers.framework.base import LedgerEntry
+from fanpin.ledgers.framework.base import LedgerEntry, PersonEntry, person_name
 from fanpin.ledgers.framework.definition import AREA, HOUSEHOLD, MEMBER, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import count, in_area, total
 
@@ -81,7 +81,7 @@ WORKSHOPS = register(
 )
 
 
-class WorkshopWorker(LedgerEntry):
+class WorkshopWorker(PersonEntry):
     workshop = models.ForeignKey(
         Workshop, verbose_name="帮扶车间", on_delete=models.PROTECT, related_name="workers"
     )
@@ -90,11 +90,16 @@ class WorkshopWorker(LedgerEntry):
         verbose_name="户",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     member = models.ForeignKey(
-        "registry.Member", verbose_name="务工人员", on_delete=models.PROTECT, related_name="+"
+        "registry.Member",
+        verbose_name="务工人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     start_on = models.DateField("进车间日期")
     end_on = models.DateField("离开日期", null=True, blank=True)
@@ -105,7 +110,7 @@ class WorkshopWorker(LedgerEntry):
         verbose_name_plural = "帮扶车间务工人员"
 
     def __str__(self) -> str:
-        return f"{self.member.name}（{self.workshop.name}）"
+        return f"{person_name(self)}（{self.workshop.name}）"
 
 
 def _worker_rules(v, ctx):
@@ -125,8 +130,8 @@ WORKSHOP_WORKERS = register(
             Column(AREA, required=False, hint="可留空：按务工人员所在村"),
             Column("workshop", label="帮扶车间", hint="填写车间编号（就业帮扶车间台账的“编号”列）"),
             Column(HOUSEHOLD, required=False, in_list=False),
-            Column("worker", label="务工人员", getter=lambda e: e.member.name),
-            Column(MEMBER, label="务工人员证件号码"),
+            Column("worker", label="务工人员", getter=person_name),
+            Column(MEMBER, label="务工人员证件号码", required=True),
             Column("start_on"),
             Column("end_on", in_list=False),
             Column("monthly_wage"),

@@ -35,6 +35,9 @@ def spark_session():
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.shuffle.partitions", "8")
                 .config("spark.sql.ansi.enabled", "false")
+                # In-memory tables reach Spark through pandas; without Arrow, an integer column with
+                # nulls (a float column in pandas) would arrive as all nulls.
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             )
             if master.startswith("local"):
                 builder = builder.config("spark.driver.bindAddress", "127.0.0.1")

@@ -94,8 +94,10 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def registry_tables(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
-    """households (without income), members, measures (from the recorded measure columns), incomes."""
+def registry_tables(area_code: str, *, first_year: int, as_of: date | None = None) -> dict[str, pa.Table]:
+    """households (without income), members, measures, incomes. Measures: the categories of the national
+    file's measure columns recorded on the household, and the structured plan measures (一户一策, assistance
+    app) in place on `as_of` (start ≤ as_of ≤ end, or no end)."""
     from django.db import connection
 
     where, params = _area_where(area_code)
@@ -125,8 +127,12 @@ def registry_tables(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
                     if category in known and str(text or "").strip():
                         measure_ids.append(hid)
                         measure_cats.append(category)
+    planned_ids, planned_cats = _planned_measures(area_code, as_of or date.today())
     measures = pa.table(
-        {"household_id": pa.array(measure_ids, pa.int64()), "category": pa.array(measure_cats, pa.string())}
+        {
+            "household_id": pa.array(measure_ids + planned_ids, pa.int64()),
+            "category": pa.array(measure_cats + planned_cats, pa.string()),
+        }
     )
     income_columns = [
         ("household_id", "i.household_id", pa.int64()),
@@ -147,6 +153,32 @@ def registry_tables(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
         "measures": measures,
         "incomes": incomes,
     }
+
+
+# The plan's category names where the national file's measure column is named differently.
+PLAN_CATEGORY_COLUMNS = {"其他教育帮扶": "教育帮扶"}
+
+
+def _planned_measures(area_code: str, on: date) -> tuple[list[int], list[str]]:
+    """(household ids, category names) of the structured measures in place on `on`."""
+    from django.db.models import Q
+
+    from fanpin.assistance.choices import CATEGORY_NAMES
+    from fanpin.assistance.models import Measure
+    from fanpin.core.scope import household_fields
+
+    qs = Measure.objects.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+    if area_code:
+        qs = qs.filter(**{household_fields("household__")[len(area_code)]: area_code})
+    ids: list[int] = []
+    categories: list[str] = []
+    for hid, code in qs.values_list("household_id", "category").distinct():
+        name = CATEGORY_NAMES.get(code, "")
+        name = PLAN_CATEGORY_COLUMNS.get(name, name)
+        if name in MEASURE_CATEGORIES:
+            ids.append(hid)
+            categories.append(name)
+    return ids, categories
 
 
 def with_income(households: pa.Table, window: pa.Table) -> pa.Table:

@@ -41,13 +41,19 @@ class FindingFilterForm(forms.Form):
         label="级别",
         required=False,
         choices=[("", "全部"), ("error", "错误"), ("warning", "提示")],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "aria-label": "级别"}),
     )
     code = forms.CharField(
         label="规则编号",
         required=False,
         max_length=8,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "placeholder": "规则编号，如 ED01",
+                "aria-label": "规则编号",
+            }
+        ),
     )
 
 

@@ -33,7 +33,8 @@ def finding_list(
     qs = Finding.objects.filter(run__in=runs) if run is None else Finding.objects.filter(run=run)
     f = filters or {}
     if f.get("run"):
-        qs = qs.filter(run_id=f["run"])
+        run_id = str(f["run"])
+        qs = qs.filter(run_id=int(run_id)) if run_id.isdigit() else qs.none()
     village = (f.get("village") or "").strip()
     if village == "-":
         qs = qs.filter(village_code="")

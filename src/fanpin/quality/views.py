@@ -95,6 +95,10 @@ def run_detail(request, run_id: int):
             "village_scores": village_scores,
             "township_scores": township_scores,
             "history": history,
+            "trend_chart": {
+                "labels": [f"{r.pk}·{r.created_at:%m-%d %H:%M}" for r in history],
+                "scores": [float(r.score) if r.score is not None else None for r in history],
+            },
             "can_edit": request.user.has_role_permission(Permission.EDIT),
             "format_code": FORMAT_CODE,
             "query": request.GET.urlencode(),

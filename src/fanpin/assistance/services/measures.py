@@ -79,6 +79,9 @@ def _validate(
         raise ApplicationError(f"结束日期 {end:%Y-%m-%d} 早于开始日期 {start:%Y-%m-%d}，请改正。")
     if unit is None:
         raise ApplicationError("请选择帮扶单位。")
+    unit = ResponsibleUnit.objects.get(pk=unit.pk)  # as saved (active, area), not as last seen
+    fresh = ResponsiblePerson.objects.select_related("unit").in_bulk([p.pk for p in persons])
+    persons[:] = [fresh[p.pk] for p in persons]
     if not unit.active or not serves(unit.area_code, household.village_id):
         raise ApplicationError(
             f"帮扶单位“{unit.name}”（区划 {unit.area_code}）已停用或不负责该户所在的村，请选择本县（乡、村）的帮扶单位。"
@@ -146,7 +149,9 @@ def measure_add(
 def measure_update(*, actor: Any, measure: Measure, version: int | None = None, **fields: Any) -> Measure:
     """Change a measure. `version` is the one the editor saw: if someone saved in between, refuse."""
     locked = (
-        Measure.objects.select_for_update().select_related("household", "unit", "member").get(pk=measure.pk)
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("household", "unit", "member")
+        .get(pk=measure.pk)
     )
     household = locked.household
     check_permission(actor, Permission.EDIT, household.village_id)

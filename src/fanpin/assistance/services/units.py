@@ -93,6 +93,7 @@ def _check_phone(phone: str) -> str:
 def person_create(
     *, actor: Any, unit: ResponsibleUnit, name: str, post: str = "", phone: str = ""
 ) -> ResponsiblePerson:
+    unit = ResponsibleUnit.objects.get(pk=unit.pk)  # as saved, not as the caller last saw it
     check_permission(actor, Permission.EDIT, unit.area_code)
     name = (name or "").strip()
     if not name:

@@ -102,6 +102,7 @@ RULES = {
     "assistance:problems": Rule(
         "get", url("assistance:problems"), leak_probe=_area_probe("assistance:problems")
     ),
+    "assistance:problems_xlsx": Rule("get", url("assistance:problems_xlsx")),
     "assistance:visit_list": Rule(
         "get", url("assistance:visit_list"), leak_probe=_area_probe("assistance:visit_list")
     ),
@@ -126,6 +127,14 @@ RULES = {
         data=lambda c, w: {"reason": "联系帮扶事宜"},
     ),
     "assistance:catalogue": Rule("get", url("assistance:catalogue"), leak_probe=url("assistance:catalogue")),
+    "assistance:item_toggle": _pair(
+        "assistance:item_toggle",
+        "item_id",
+        "item",
+        method="post",
+        permission=Permission.MANAGE_CATALOGUE,
+        ok=(302,),
+    ),
     "assistance:item_new": Rule("get", url("assistance:item_new"), permission=Permission.MANAGE_CATALOGUE),
     # API
     "api:measure-item-list": Rule(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from fanpin.assistance.selectors import coverage_total, visit_coverage, visit_list
+from fanpin.assistance.selectors import coverage_rollup, coverage_total, visit_coverage, visit_list
 from fanpin.assistance.services.visits import visit_record
 from fanpin.assistance.tests import world
 from fanpin.core.errors import ApplicationError
@@ -102,6 +102,20 @@ def test_monthly_coverage_per_village(make_user):
     ]
     only = visit_coverage(user=county, year=2025, month=6, area_code=world.CHAKOU)
     assert [(r.village_code, r.monitored, r.visited) for r in only] == [(world.CHAKOU, 2, 1)]
+    # Summed per township (both villages are in 岔口乡) and per county, by hand: 6 monitored, 3 visited.
+    [township] = coverage_rollup(rows, "township")
+    assert (township.village_code, township.village_name, township.township_name) == (
+        "140321201",
+        "岔口乡",
+        "平定县",
+    )
+    assert (township.monitored, township.visited, township.share) == (6, 3, Decimal("50.0"))
+    province = make_user("province", "14")
+    by_county = {
+        r.village_code: (r.monitored, r.visited)
+        for r in coverage_rollup(visit_coverage(user=province, year=2025, month=6), "county")
+    }
+    assert by_county == {"140321": (6, 3), "140322": (1, 1)}
 
 
 def test_share_rounds_to_one_decimal(make_user):

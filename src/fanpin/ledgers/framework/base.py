@@ -27,3 +27,19 @@ class LedgerEntry(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PersonEntry(LedgerEntry):
+    """An entry about a person of the registry. The name is kept with the entry, so a ledger keeps its
+    history when the registry removes the member (减员: death, marriage out) and the link is cleared."""
+
+    person_name = models.CharField("姓名（登记时）", max_length=50, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def person_name(entry, default: str = "") -> str:
+    if getattr(entry, "member_id", None):
+        return entry.member.name
+    return getattr(entry, "person_name", "") or default

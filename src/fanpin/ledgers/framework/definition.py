@@ -61,6 +61,7 @@ class Metric:
     unit: str
     kind: str
     compute: Callable[[str, Any, Any], Decimal]
+    floor_setting: str = ""  # a ratio's policy minimum (a LedgerSetting key), shown beside the value
 
 
 @dataclass(eq=False)  # hashed by identity: one definition per ledger

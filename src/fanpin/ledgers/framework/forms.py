@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -92,10 +93,10 @@ class LedgerFormBase(forms.ModelForm):
             field.label = ledger.label(column)
             if column.required is not None:
                 field.required = column.required
-            hint = field_hint(ledger, column.name)
-            if hint and not field.help_text:
-                field.help_text = hint
             widget = field.widget
+            hint = field_hint(ledger, column.name)
+            if hint and not field.help_text and not isinstance(widget, forms.CheckboxInput):
+                field.help_text = hint
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
@@ -112,6 +113,19 @@ class LedgerFormBase(forms.ModelForm):
                 self.initial[HOUSEHOLD] = instance.household.code
             if MEMBER in names and getattr(instance, "member_id", None):
                 self.initial[MEMBER] = mask_id(instance.member.id_number)
+
+    def rebind(self, data) -> LedgerFormBase:
+        """A form for another new row, sharing this form's prepared fields (an import validates
+        thousands of rows; building each form from scratch deep-copies every field)."""
+        clone = copy.copy(self)
+        clone.data = data
+        clone.is_bound = True
+        clone._errors = None
+        clone._bound_fields_cache = {}
+        clone.instance = self._meta.model()
+        clone.initial = {}
+        clone.__dict__.pop("cleaned_data", None)
+        return clone
 
     # ---- special columns -------------------------------------------------------------------
     def clean_area(self):
@@ -205,13 +219,16 @@ class LedgerFormBase(forms.ModelForm):
             )
         if area is None and AREA not in self.errors:
             self.add_error(AREA, "请填写区划代码（或填写户编号/证件号码，由系统按户所在村确定）。")
-        if self.errors:
-            return cleaned
-        self.instance.area = area
-        if HOUSEHOLD in names:
-            self.instance.household = household
-        if MEMBER in names:
-            self.instance.member = member
+        if not self.errors:
+            self.instance.area = area
+            if HOUSEHOLD in names:
+                self.instance.household = household
+            if MEMBER in names:
+                self.instance.member = member
+                if member is not None:
+                    self.instance.person_name = member.name
+        # The ledger's rules run even when some columns are wrong, so one check lists every problem of a
+        # row (a rule skips what it cannot see: invalid columns are not in `cleaned`).
         ctx = RuleContext(user=self.user, instance=self.instance, on=date.today())
         values = {**cleaned, AREA: area}
         for rule in ledger.rules:
@@ -266,6 +283,8 @@ def ledger_filter_form(ledger: Ledger, data):
             )
         else:
             fields[name] = forms.IntegerField(label=str(f.verbose_name), required=False)
+    if ledger.metrics and "year" not in fields:
+        fields["year"] = forms.IntegerField(label="统计年度", required=False, min_value=2000, max_value=2100)
     form_class = type("LedgerFilterForm", (forms.Form,), fields)
     form = form_class(data or None)
     for field in form.fields.values():

@@ -52,7 +52,9 @@ def _cell(value: Any) -> Any:
         return value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, str):
         return value.strip()
-    return value
+    if isinstance(value, bool | int | date):
+        return value
+    return str(value)  # a time or duration cell: the form says what the column expects
 
 
 def _text(value: Any) -> str:
@@ -73,6 +75,20 @@ BOOL_TEXT = {
 }
 
 
+def _masked(ledger: Ledger, name: str, value: str) -> str:
+    """An issue shows the value found, with ID numbers and phones masked as everywhere else."""
+    from fanpin.core.masking import mask_id, mask_phone
+
+    try:
+        column = ledger.column(name)
+    except KeyError:
+        return value
+    kind = column.personal or ("id" if name == MEMBER else "")
+    if not kind or not value:
+        return value
+    return mask_id(value) if kind == "id" else mask_phone(value)
+
+
 def read_rows(path: Path) -> list[list[Any]]:
     from python_calamine import CalamineWorkbook
 
@@ -80,11 +96,16 @@ def read_rows(path: Path) -> list[list[Any]]:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # a broken or non-xlsx file
-        raise ApplicationError(f"无法读取文件：{exc}。请上传用本台账模板填写的 .xlsx 文件。") from exc
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a broken or non-xlsx file (calamine may even panic on damaged data)
+        reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+        raise ApplicationError(
+            f"无法读取文件（{reason}）。文件可能已损坏或不是 .xlsx：请用 Excel 打开后另存为 .xlsx，或按本台账模板重新填写后上传。"
+        ) from None
 
 
-def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
+def parse_file(ledger: Ledger, path: Path, *, user: Any, on_progress=None) -> ParseResult:
     rows = read_rows(path)
     result = ParseResult()
     if not rows:
@@ -130,12 +151,22 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
         if c.name not in (AREA, HOUSEHOLD, MEMBER)
         and isinstance(ledger.model._meta.get_field(c.name), models.BooleanField)
     }
+    date_fields = {
+        c.name
+        for c in editable
+        if c.name not in (AREA, HOUSEHOLD, MEMBER)
+        and isinstance(ledger.model._meta.get_field(c.name), models.DateField)
+    }
     cache: dict = {}
+    blank_form = form_class(None, user=user, cache=cache)
     keys: dict[tuple, int] = {}
     seen_ids: dict[int, int] = {}
     existing = None
     total = 0
+    last = len(rows) - 1
     for index, raw in enumerate(rows[1:], start=2):
+        if on_progress is not None and index % 500 == 0:
+            on_progress(index - 1, last)
         cells = [_cell(v) for v in raw]
         if not any(c not in ("", None) for c in cells):
             continue
@@ -185,15 +216,24 @@ def parse_file(ledger: Ledger, path: Path, *, user: Any) -> ParseResult:
                     value = None
                 if value is None and not ledger.model._meta.get_field(column.name).null:
                     value = False
+            elif column.name in date_fields and isinstance(value, str) and len(value) == 10:
+                try:
+                    value = date.fromisoformat(value)  # the common case, without the form's strptime loop
+                except ValueError:
+                    pass  # the form says what is wrong
             data[column.name] = value
         if row_issues:
             result.issues.extend(row_issues)
             continue
-        form = form_class(data, user=user, instance=instance, cache=cache)
+        if instance is None:
+            form = blank_form.rebind(data)
+        else:
+            form = form_class(data, user=user, instance=instance, cache=cache)
         if not form.is_valid():
             for name, errors in form.errors.as_data().items():
                 label = form.fields[name].label if name in form.fields else ""
                 value = _text(data.get(name, "")) if name in data else ""
+                value = _masked(ledger, name, value)
                 for error in errors:
                     message = " ".join(error.messages)
                     # Django's own format errors say what is wrong; the column's hint says what to write.

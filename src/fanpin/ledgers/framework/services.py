@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from fanpin.core.errors import ApplicationError
@@ -107,7 +108,15 @@ def ledger_entry_delete(*, actor: Any, ledger: Ledger, entry) -> None:
         area_code=entry.area_id,
         before=snapshot(ledger, entry),
     )
-    entry.delete()
+    try:
+        with transaction.atomic():
+            entry.delete()
+    except ProtectedError as exc:
+        used = list(exc.protected_objects)
+        kind = used[0]._meta.verbose_name if used else "其他"
+        raise ApplicationError(
+            f"该记录还被 {len(used)} 条“{kind}”记录引用（如 {used[0]}），不能删除；请先删除或改正那些记录。"
+        ) from exc
 
 
 @transaction.atomic
@@ -149,9 +158,9 @@ def _import_folder() -> Path:
 
 
 def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name: str):
-    """Keep the uploaded file and parse it: the batch waits in 待确认 with its errors by row and column.
-    Nothing is written to the ledger until `ledger_import_commit`."""
-    from fanpin.ledgers.framework.importing import parse_file
+    """Keep the uploaded file and queue its check (job "ledgers.import_parse"): the batch then waits in
+    待确认 with its errors by row and column. Nothing is written to the ledger until it is committed."""
+    from fanpin.core.jobs import job_enqueue
     from fanpin.ledgers.models import LedgerImport
 
     user = _user(actor)
@@ -162,7 +171,6 @@ def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name:
     target = _import_folder() / "source.xlsx"
     shutil.copyfile(source, target)
     area = area_prefix(user) if user is not None else ""
-    result = parse_file(ledger, target, user=user)
     with transaction.atomic():
         batch = LedgerImport.objects.create(
             ledger=ledger.slug,
@@ -170,18 +178,45 @@ def ledger_import_upload(*, actor: Any, ledger: Ledger, source: Path, file_name:
             file_path=str(target),
             area_code=area or "",
             created_by=user,
-            counts=result.counts,
         )
-        _save_issues(batch, result.issues)
+        batch.job = job_enqueue(
+            kind="ledgers.import_parse",
+            title=f"检查{ledger.title} {file_name}",
+            params={"batch": batch.pk},
+            actor=actor,
+            area_code=batch.area_code,
+        )
+        batch.save(update_fields=["job"])
         audit_record(
             actor=actor,
             action=f"ledger.{ledger.slug}.import_upload",
             obj=batch,
             area_code=batch.area_code,
-            after=result.counts,
             note=file_name,
         )
     return batch
+
+
+def ledger_import_parse(*, batch, user: Any, on_progress=None) -> dict:
+    """The check (the parse job): every row through the ledger's form, outside any write transaction;
+    then the errors and counts in one short transaction."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.framework.importing import Issue, ParseResult, parse_file
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    try:
+        result = parse_file(
+            get_ledger(batch.ledger), Path(batch.file_path), user=_user(user), on_progress=on_progress
+        )
+    except ApplicationError as exc:  # an unreadable file: the batch says so instead of staying 检查中
+        result = ParseResult(issues=[Issue(None, "", "", exc.message)], counts={"rows": 0, "errors": 1})
+    with transaction.atomic():
+        _save_issues(batch, result.issues)
+        LedgerImport.objects.filter(pk=batch.pk).update(
+            counts=result.counts, status=LedgerImportStatus.REVIEW, message=""
+        )
+    return result.counts
 
 
 def _save_issues(batch, issues) -> None:
@@ -199,11 +234,10 @@ def _save_issues(batch, issues) -> None:
     )
 
 
-def ledger_import_commit(*, actor: Any, batch) -> dict:
-    """Write the whole file in one transaction, or nothing: the file is read and checked again first
-    (the ledger or the registry may have changed since the review), and any error refuses it all."""
+def ledger_import_commit(*, actor: Any, batch):
+    """Queue the write (job "ledgers.import_commit"); refused while the file has errors."""
+    from fanpin.core.jobs import job_enqueue
     from fanpin.ledgers.framework.definition import get_ledger
-    from fanpin.ledgers.framework.importing import parse_file
     from fanpin.ledgers.models import LedgerImport
     from fanpin.ledgers.models.imports import LedgerImportStatus
 
@@ -211,19 +245,81 @@ def ledger_import_commit(*, actor: Any, batch) -> dict:
     user = _user(actor)
     if user is not None and not user.has_role_permission(ledger.edit_permission):
         raise PermissionDenied("您的角色无权导入台账")
-    if batch.status != LedgerImportStatus.REVIEW:
-        raise ApplicationError(f"该批次状态为“{batch.get_status_display()}”，不能再导入。")
-    result = parse_file(ledger, Path(batch.file_path), user=user)
-    if result.issues:
-        with transaction.atomic():
-            LedgerImport.objects.filter(pk=batch.pk).update(counts=result.counts)
-            _save_issues(batch, result.issues)
-        raise ApplicationError(
-            f"文件有 {len(result.issues)} 处错误，未导入任何记录。请按错误清单（行、列、说明）改正后重新上传。"
-        )
     with transaction.atomic():
         locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status != LedgerImportStatus.REVIEW:
+            raise ApplicationError(f"该批次状态为“{locked.get_status_display()}”，不能导入。")
+        if locked.error_count:
+            raise ApplicationError(
+                f"文件有 {locked.error_count} 处错误，不能导入：请按错误清单（行、列、说明）改正后重新上传。"
+            )
+        locked.status = LedgerImportStatus.COMMITTING
+        locked.job = job_enqueue(
+            kind="ledgers.import_commit",
+            title=f"导入{ledger.title} {batch.file_name}",
+            params={"batch": batch.pk},
+            actor=actor,
+            area_code=locked.area_code,
+        )
+        locked.save(update_fields=["status", "job"])
+    batch.refresh_from_db()
+    return locked.job
+
+
+@transaction.atomic
+def ledger_import_cancel(*, actor: Any, batch) -> None:
+    """Give up a staged file (待确认): nothing of it was written; the batch is kept as 已取消."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    ledger = get_ledger(batch.ledger)
+    user = _user(actor)
+    if user is not None and not user.has_role_permission(ledger.edit_permission):
+        raise PermissionDenied("您的角色无权导入台账")
+    locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != LedgerImportStatus.REVIEW:
+        raise ApplicationError(f"该批次状态为“{locked.get_status_display()}”，不能取消。")
+    locked.status = LedgerImportStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=f"ledger.{ledger.slug}.import_cancel",
+        obj=locked,
+        area_code=locked.area_code,
+        note=locked.file_name,
+    )
+    batch.refresh_from_db()
+
+
+def ledger_import_write(*, batch, actor: Any, on_progress=None) -> dict:
+    """The write (the commit job): the whole file in one transaction, or nothing. The file is read and
+    checked again first (the ledger or the registry may have changed since the review), and any error
+    refuses it all; the batch goes back to 待确认 with the new errors."""
+    from fanpin.ledgers.framework.definition import get_ledger
+    from fanpin.ledgers.framework.importing import parse_file
+    from fanpin.ledgers.models import LedgerImport
+    from fanpin.ledgers.models.imports import LedgerImportStatus
+
+    ledger = get_ledger(batch.ledger)
+    user = _user(actor)
+    try:
+        result = parse_file(ledger, Path(batch.file_path), user=user, on_progress=on_progress)
+    except ApplicationError as exc:  # the file is gone or unreadable: back to review, nothing written
+        from fanpin.ledgers.framework.importing import Issue, ParseResult
+
+        result = ParseResult(issues=[Issue(None, "", "", exc.message)], counts={"rows": 0, "errors": 1})
+    if result.issues:
+        message = f"文件有 {len(result.issues)} 处错误，未导入任何记录。请按错误清单（行、列、说明）改正后重新上传。"
+        with transaction.atomic():
+            _save_issues(batch, result.issues)
+            LedgerImport.objects.filter(pk=batch.pk).update(
+                counts=result.counts, status=LedgerImportStatus.REVIEW, message=message
+            )
+        raise ApplicationError(message)
+    with transaction.atomic():
+        locked = LedgerImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != LedgerImportStatus.COMMITTING:
             raise ApplicationError("该批次已被处理，不能重复导入。")
         buffer = AuditBuffer(actor)
         label = ledger.model._meta.label_lower
@@ -272,8 +368,9 @@ def ledger_import_commit(*, actor: Any, batch) -> dict:
         counts["unchanged"] = counts["rows"] - len(created) - updated
         locked.status = LedgerImportStatus.COMMITTED
         locked.counts = counts
+        locked.message = ""
         locked.committed_at = timezone.now()
-        locked.save(update_fields=["status", "counts", "committed_at"])
+        locked.save(update_fields=["status", "counts", "message", "committed_at"])
         audit_record(
             actor=actor,
             action=f"ledger.{ledger.slug}.import_commit",

@@ -3,7 +3,9 @@ from django.db import models
 
 
 class LedgerImportStatus(models.TextChoices):
+    PARSING = "parsing", "检查中"
     REVIEW = "review", "待确认"
+    COMMITTING = "committing", "写入中"
     COMMITTED = "committed", "已导入"
     CANCELLED = "cancelled", "已取消"
 
@@ -13,7 +15,7 @@ class LedgerImport(models.Model):
 
     ledger = models.CharField("台账", max_length=40, db_index=True)
     status = models.CharField(
-        "状态", max_length=20, choices=LedgerImportStatus.choices, default=LedgerImportStatus.REVIEW
+        "状态", max_length=20, choices=LedgerImportStatus.choices, default=LedgerImportStatus.PARSING
     )
     file_name = models.CharField("文件名", max_length=255)
     file_path = models.CharField("文件位置", max_length=500)
@@ -24,6 +26,15 @@ class LedgerImport(models.Model):
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+    job = models.ForeignKey(
+        "core.Job",
+        verbose_name="当前任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField("说明", blank=True)
 
     class Meta:
         verbose_name = "台账导入批次"

@@ -31,12 +31,32 @@ def read_xlsx(content: bytes, sheet: int = 0) -> list[list]:
     return book.get_sheet_by_index(sheet).to_python()
 
 
-def import_file(*, actor, slug: str, path: Path):
-    """Upload → review → commit, as the pages do; returns (batch, counts)."""
+def upload(*, actor, slug: str, path: Path):
+    """Upload and run the check job, as the demo server's worker does; returns the batch."""
+    from fanpin.core.jobs import job_run_now
     from fanpin.ledgers.framework.definition import get_ledger
-    from fanpin.ledgers.framework.services import ledger_import_commit, ledger_import_upload
+    from fanpin.ledgers.framework.services import ledger_import_upload
 
     batch = ledger_import_upload(actor=actor, ledger=get_ledger(slug), source=path, file_name=path.name)
+    job_run_now(batch.job)
+    batch.refresh_from_db()
+    return batch
+
+
+def commit(*, actor, batch):
+    """Confirm and run the write job; returns the finished job (failed when nothing was written)."""
+    from fanpin.core.jobs import job_run_now
+    from fanpin.ledgers.framework.services import ledger_import_commit
+
+    job = job_run_now(ledger_import_commit(actor=actor, batch=batch))
+    batch.refresh_from_db()
+    return job
+
+
+def import_file(*, actor, slug: str, path: Path):
+    """Upload → review → commit, as the pages do; returns (batch, counts)."""
+    batch = upload(actor=actor, slug=slug, path=path)
     assert batch.error_count == 0, list(batch.issues.values_list("row", "column", "message")[:10])
-    counts = ledger_import_commit(actor=actor, batch=batch)
-    return batch, counts
+    job = commit(actor=actor, batch=batch)
+    assert job.status == "succeeded", job.error
+    return batch, batch.counts

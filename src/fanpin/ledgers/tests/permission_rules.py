@@ -116,6 +116,7 @@ def setup(ctx: Ctx) -> None:
             file_name=f"{OUTSIDE_MARKER if tag == 'OUT' else '区内'}.xlsx",
             file_path="/nonexistent/source.xlsx",
             area_code=ctx.area if tag == "IN" else ctx.outside,
+            status="review",
             counts={"rows": 1, "errors": 0},
         )
         ctx.extra[f"campaign_{side}"] = campaign.pk
@@ -138,6 +139,7 @@ def _entry_rule(name: str, slug: str, side_key: str, **kw) -> Rule:
 
 RULES: dict[str, Rule] = {
     "ledgers:index": Rule("get", url("ledgers:index"), leak_probe=url("ledgers:index")),
+    "ledgers:settings": Rule("get", url("ledgers:settings")),
     "ledgers:entry_list": Rule(
         "get",
         url("ledgers:entry_list", ledger=PAGE_LEDGER),
@@ -174,6 +176,13 @@ RULES: dict[str, Rule] = {
         "post",
         url("ledgers:import_commit", batch_id=_x("import_inside")),
         url("ledgers:import_commit", batch_id=_x("import_outside")),
+        permission=Permission.EDIT,
+        ok=(302,),
+    ),
+    "ledgers:import_cancel": Rule(
+        "post",
+        url("ledgers:import_cancel", batch_id=_x("import_inside")),
+        url("ledgers:import_cancel", batch_id=_x("import_outside")),
         permission=Permission.EDIT,
         ok=(302,),
     ),

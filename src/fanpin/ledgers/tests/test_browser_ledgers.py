@@ -53,7 +53,7 @@ def test_county_clerk_imports_rectification_on_a_phone(new_page, tmp_path):
     page.set_input_files("input[type=file]", str(bad))
     page.get_by_role("button", name="上传并检查").click()
     issues = page.locator("#import-issues tbody tr")
-    expect(issues).to_have_count(1)
+    expect(issues).to_have_count(1, timeout=30_000)  # the check job ran (the page polls its status)
     cells = issues.first.locator("td").all_inner_texts()
     assert cells[0] == "3" and cells[1] == "发现日期" and "2022-06-30" in cells[3]
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)  # nothing can be written
@@ -64,9 +64,10 @@ def test_county_clerk_imports_rectification_on_a_phone(new_page, tmp_path):
     page.get_by_role("link", name="重新上传").click()
     page.set_input_files("input[type=file]", str(good))
     page.get_by_role("button", name="上传并检查").click()
-    expect(page.locator("#import-summary")).to_contain_text("错误 0 处")
+    expect(page.locator("#import-summary")).to_contain_text("错误 0 处", timeout=30_000)
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_role("alert")).to_contain_text("新增 2 条")
+    expect(page.locator("#import-done")).to_contain_text("新增 2 条", timeout=30_000)  # the write job ran
+    page.locator("#import-done a").click()
     expect(page.locator("h1")).to_have_text("问题排查整改台账")
     assert int(re.search(r"共 (\d+) 条", page.content()).group(1)) == total + 2
 

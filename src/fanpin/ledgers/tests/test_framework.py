@@ -19,11 +19,11 @@ from fanpin.ledgers.framework.services import (
     LedgerFormError,
     ledger_entry_create,
     ledger_entry_update,
+    ledger_import_cancel,
     ledger_import_commit,
-    ledger_import_upload,
 )
 from fanpin.ledgers.models import Loan, Problem
-from fanpin.ledgers.tests.files import read_xlsx, write_xlsx
+from fanpin.ledgers.tests.files import commit, read_xlsx, upload, write_xlsx
 from fanpin.ledgers.tests.people import VILLAGE, person
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ LOAN_HEADERS = ["区划代码", "借款人证件号码", "贷款金额（元）"
 
 
 def _upload(user, slug, path):
-    return ledger_import_upload(actor=user, ledger=get_ledger(slug), source=path, file_name=path.name)
+    return upload(actor=user, slug=slug, path=path)
 
 
 def _issues(batch):
@@ -47,22 +47,27 @@ def test_import_errors_name_row_column_and_what_to_do(make_user, tmp_path):
         ["", m.id_number, 30000, 36, "养殖业", "2024/13/45"],  # bad date
         ["", m.id_number, 80000, 36, "种植业", "2024-04-01"],  # over the ceiling
         ["140105", "", 20000, 12, "种植业", "2024-04-01"],  # outside the county
-        ["140321", "", 20000, 12, "买房", "2024-04-01"],  # not a production use
+        ["140321", "", 80000, 12, "买房", "2024-04-01"],  # not a production use, and over the ceiling
         ["140321", "", "两万", 12, "种植业", "2024-04-01"],  # not a number
     ]
     batch = _upload(county, "loans", write_xlsx(tmp_path / "贷款.xlsx", LOAN_HEADERS, rows))
     issues = _issues(batch)
-    assert batch.counts["rows"] == 6 and batch.error_count == 5
+    assert batch.counts["rows"] == 6 and batch.error_count == 6
     assert "日期" in issues[(3, "放款日期")] and "2022-06-30" in issues[(3, "放款日期")]
     assert (
         "50,000" in issues[(4, "贷款金额（元）")] and "小额信贷单户额度上限" in issues[(4, "贷款金额（元）")]
     )
     assert "不在您的管辖范围内" in issues[(5, "区划代码")]
     assert "可填：种植业" in issues[(6, "贷款用途")]
+    assert "超过单户上限" in issues[(6, "贷款金额（元）")]  # one check lists every problem of the row
     assert "数字" in issues[(7, "贷款金额（元）")]
-    with pytest.raises(ApplicationError, match="未导入任何记录"):
+    with pytest.raises(ApplicationError, match="6 处错误，不能导入"):
         ledger_import_commit(actor=county, batch=batch)
     assert Loan.objects.count() == 0
+    ledger_import_cancel(actor=county, batch=batch)
+    assert batch.status == "cancelled"
+    with pytest.raises(ApplicationError, match="不能导入"):
+        ledger_import_commit(actor=county, batch=batch)
 
 
 def test_missing_and_unknown_columns(make_user, tmp_path):
@@ -83,11 +88,12 @@ def test_nothing_half_written_when_the_registry_changed_after_review(make_user, 
     household = people[2][0]
     household.household_type = "一般农户"  # no longer eligible
     household.save(update_fields=["household_type"])
-    with pytest.raises(ApplicationError):
-        ledger_import_commit(actor=county, batch=batch)
+    job = commit(actor=county, batch=batch)
+    assert job.status == "failed" and "未导入任何记录" in job.error
     assert Loan.objects.count() == 0
-    batch.refresh_from_db()
-    assert batch.status == "review" and any("脱贫户和监测对象" in i.message for i in batch.issues.all())
+    assert batch.status == "review" and "未导入任何记录" in batch.message
+    assert [(i.row, i.column) for i in batch.issues.all()] == [(4, "借款户户编号")]
+    assert any("脱贫户和监测对象" in i.message for i in batch.issues.all())
 
 
 def test_export_import_round_trip(make_user, client, tmp_path):
@@ -117,7 +123,8 @@ def test_export_import_round_trip(make_user, client, tmp_path):
 
     (tmp_path / "导出.xlsx").write_bytes(content)
     batch = _upload(county, "loans", tmp_path / "导出.xlsx")
-    counts = ledger_import_commit(actor=county, batch=batch)
+    commit(actor=county, batch=batch)
+    counts = batch.counts
     assert (counts["created"], counts["updated"], counts["unchanged"]) == (0, 0, 3)
     assert {lo.pk: (lo.amount, lo.rate, lo.member_id, lo.version) for lo in Loan.objects.all()} == before
 
@@ -128,7 +135,9 @@ def test_export_import_round_trip(make_user, client, tmp_path):
     ws.cell(row=2, column=headers.index("贷款金额（元）") + 1, value=45000)
     changed_id = ws.cell(row=2, column=1).value
     book.save(tmp_path / "改.xlsx")
-    counts = ledger_import_commit(actor=county, batch=_upload(county, "loans", tmp_path / "改.xlsx"))
+    batch = _upload(county, "loans", tmp_path / "改.xlsx")
+    commit(actor=county, batch=batch)
+    counts = batch.counts
     assert (counts["created"], counts["updated"]) == (0, 1)
     assert Loan.objects.get(pk=changed_id).amount == Decimal("45000.00")
     event = AuditEvent.objects.filter(action="ledger.loans.update", object_id=str(changed_id)).get()
@@ -279,3 +288,91 @@ def test_list_is_area_scoped_and_masks_ids(make_user, client):
     html = client.get(reverse("ledgers:entry_list", args=["welfare-jobs"])).content.decode()
     assert "李四" in html and "外区人" not in html
     assert m.id_number not in html and m.id_number[:6] + "********" in html
+
+
+@pytest.mark.parametrize("slug", ["loans", "workshop-workers"])
+def test_list_page_queries_do_not_grow_with_rows(slug, client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    county = make_user(Role.COUNTY, "140321")
+    ledger = get_ledger(slug)
+    shop = None
+    if slug == "workshop-workers":
+        shop = ledger_entry_create(
+            actor=county,
+            ledger=get_ledger("workshops"),
+            values={
+                "area": "140321201",
+                "name": "车间",
+                "operator": "社",
+                "workers_total": 50,
+                "poor_workers": 40,
+            },
+        )
+
+    def add(n):
+        for _ in range(n):
+            _h, m = person(born=date(1985, 1, 1))
+            values = (
+                {"member": m.id_number, "start_on": "2025-01-01", "monthly_wage": "2000", "workshop": shop.pk}
+                if shop
+                else {
+                    "member": m.id_number,
+                    "amount": "1000",
+                    "term_months": 12,
+                    "use": "养殖业",
+                    "disbursed_on": "2025-01-01",
+                }
+            )
+            ledger_entry_create(actor=county, ledger=ledger, values=values)
+
+    client.force_login(county)
+    url = reverse("ledgers:entry_list", args=[slug])
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_unreadable_file_and_masked_values_in_issues(make_user, tmp_path):
+    county = make_user(Role.COUNTY, "140321")
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    batch = _upload(county, "loans", broken)
+    assert batch.status == "review" and batch.error_count == 1
+    assert "无法读取文件" in batch.issues.get().message
+    # An ID number that is not in the registry is shown masked in the issue list.
+    rows = [["", "140321199001011234", 10000, 12, "养殖业", "2024-01-02"]]
+    batch = _upload(county, "loans", write_xlsx(tmp_path / "x.xlsx", LOAN_HEADERS, rows))
+    issue = batch.issues.get(column="借款人证件号码")
+    assert issue.value == "140321********1234"
+    assert "140321199001011234" not in str(list(batch.issues.values_list("value", "message")))
+
+
+def test_a_dead_write_job_puts_the_batch_back(make_user, tmp_path):
+    """The process running the write died: the job is marked failed and the batch can be confirmed again."""
+    from fanpin.core.jobs import _ON_ABANDON, job_run_now
+    from fanpin.ledgers.framework.services import ledger_import_commit as confirm
+
+    county = make_user(Role.COUNTY, "140321")
+    path = write_xlsx(
+        tmp_path / "c.xlsx",
+        ["区划代码", "销售日期（截至）", "销售渠道", "产品", "销售金额（元）"],
+        [["140321", "2025-06-30", "订单销售", "小米", 1000]],
+    )
+    batch = _upload(county, "consumption", path)
+    job = confirm(actor=county, batch=batch)
+    assert batch.status == "committing"
+    _ON_ABANDON["ledgers.import_commit"](job)  # what jobs_recover_abandoned does for a dead worker
+    batch.refresh_from_db()
+    assert batch.status == "review" and "未写入任何记录" in batch.message
+    from fanpin.ledgers.models import Sale
+
+    assert Sale.objects.count() == 0
+    job_run_now(confirm(actor=county, batch=batch))
+    batch.refresh_from_db()
+    assert batch.status == "committed" and Sale.objects.count() == 1

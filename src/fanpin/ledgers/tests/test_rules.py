@@ -208,7 +208,7 @@ def test_project_import_cannot_set_status(make_user, tmp_path):
 
 
 def test_employment_person_or_aggregate_and_no_duplicates(make_user, tmp_path):
-    from fanpin.ledgers.framework.services import ledger_import_upload
+    from fanpin.ledgers.tests.files import upload
 
     _h, m = person(born=date(1990, 1, 1))
     row = {"member": m.id_number, "year": 2025, "month": 6, "place": "省外"}
@@ -225,9 +225,7 @@ def test_employment_person_or_aggregate_and_no_duplicates(make_user, tmp_path):
         ["务工人员证件号码", "年度", "月份", "务工地点"],
         [[m.id_number, 2025, 8, "县内"], [m.id_number, 2025, 8, "省外"]],
     )
-    batch = ledger_import_upload(
-        actor=county, ledger=get_ledger("employment"), source=path, file_name="w.xlsx"
-    )
+    batch = upload(actor=county, slug="employment", path=path)
     messages = [(i.row, i.message) for i in batch.issues.all()]
     assert messages == [
         (3, "与第 2 行的（务工人员证件号码、年度、月份）相同：同一记录只能录入一次，请合并或删除重复行。")
@@ -334,3 +332,98 @@ def test_work_team_days_and_phone_masked(make_user, client):
     html = client.get(reverse("ledgers:entry_detail", args=["work-teams", member.pk])).content.decode()
     assert "138****5678" in html and "13812345678" not in html
     _refused("work-teams", {**base, "area": "140321201"})  # a township is not a village
+
+
+def test_settings_page_province_sets_a_limit(client, make_user):
+    from django.urls import reverse
+
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    html = client.get(reverse("ledgers:settings")).content.decode()
+    assert "小额信贷单户额度上限" in html and "新增设置" not in html
+    assert client.post(reverse("ledgers:settings"), {"key": "loan_max_amount"}).status_code == 403
+    client.force_login(make_user(Role.PROVINCE, "14"))
+    response = client.post(
+        reverse("ledgers:settings"),
+        {"key": "welfare_max_age", "value": "62", "effective_from": "2020-01-01", "source": "测试文件"},
+    )
+    assert response.status_code == 302
+    assert setting_value("welfare_max_age") == Decimal("62")
+    assert "测试文件" in client.get(reverse("ledgers:settings")).content.decode()
+
+
+def test_member_removed_from_the_registry_keeps_the_ledger_entry():
+    from fanpin.registry.services.households import member_remove
+
+    _h, m = person(born=date(1980, 1, 1), name="王五")
+    loan = _create("loans", _loan(m))
+    member_remove(actor="测试", member=m, reason="死亡")
+    loan.refresh_from_db()
+    assert loan.member_id is None and loan.household_id is not None
+    assert str(loan).startswith("王五") and loan.amount == Decimal("50000")
+
+
+def test_interest_subsidy_at_most_rate_times_term_times_share():
+    _h, m = person(born=date(1980, 1, 1))
+    # 50,000 × 3.45% × 3 years × 1 = 5,175.00
+    message = _refused("loans", _loan(m, rate="3.45", subsidy="5175.01"))["贴息金额（元）"]
+    assert "5,175.00" in message and "小额信贷贴息比例" in message
+    _create("loans", _loan(m, rate="3.45", subsidy="5175"))
+
+
+def test_list_page_shows_the_ledgers_rates(client, make_user):
+    from django.urls import reverse
+
+    base = {"area": VILLAGE, "problem": "x", "source": "审计", "owner": "县局"}
+    for _ in range(3):
+        _create(
+            "rectification",
+            {**base, "found_on": "2025-03-01", "status": "已整改", "rectified_on": "2025-04-01"},
+        )
+    _create("rectification", {**base, "found_on": "2025-05-01"})
+    _create("rectification", {**base, "found_on": "2024-05-01"})  # another year
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    response = client.get(reverse("ledgers:entry_list", args=["rectification"]) + "?year=2025")
+    html = response.content.decode()
+    assert "问题整改完成率 <strong>75.0%</strong>" in html and "排查发现问题数 <strong>4 个</strong>" in html
+
+
+def test_industry_share_compared_with_its_policy_floor(client, make_user):
+    from django.urls import reverse
+
+    from fanpin.ledgers.models import Project
+
+    for category, amount in (("产业发展", "500000"), ("乡村建设", "500000")):
+        Project.objects.create(  # approved library projects, as the workflow leaves them
+            area_id=VILLAGE,
+            name=category,
+            year=2025,
+            category=category,
+            status="approved",
+            allocated=Decimal(amount),
+        )
+    client.force_login(make_user(Role.COUNTY, "140321"))
+    html = client.get(reverse("ledgers:entry_list", args=["projects"]) + "?year=2025").content.decode()
+    assert "衔接资金用于产业发展比例 <strong>50.0%（低于要求 60%）</strong>" in html
+
+
+def test_a_workshop_with_workers_cannot_be_deleted(client, make_user):
+    from django.urls import reverse
+
+    from fanpin.ledgers.framework.services import ledger_entry_delete
+    from fanpin.ledgers.models import Workshop
+
+    county = make_user(Role.COUNTY, "140321")
+    shop = _create(
+        "workshops",
+        {"area": "140321201", "name": "编织车间", "operator": "社", "workers_total": 5, "poor_workers": 3},
+    )
+    _h, m = person(born=date(1990, 1, 1), name="赵六")
+    _create(
+        "workshop-workers",
+        {"member": m.id_number, "workshop": shop.pk, "start_on": "2025-01-01", "monthly_wage": "2000"},
+    )
+    with pytest.raises(ApplicationError, match="1 条“帮扶车间务工人员”记录引用"):
+        ledger_entry_delete(actor=county, ledger=get_ledger("workshops"), entry=shop)
+    client.force_login(county)
+    response = client.post(reverse("ledgers:entry_delete", args=["workshops", shop.pk]), follow=True)
+    assert "不能删除" in response.content.decode() and Workshop.objects.filter(pk=shop.pk).exists()

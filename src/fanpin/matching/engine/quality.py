@@ -19,14 +19,15 @@ Inputs (Ibis tables; amounts in cents, int64):
               the same table (the extension point: `measures` is a plain long table).
 
 `quality_flags` returns two wide tables — members and households — with one boolean column per rule
-(its code), filtered to the rows where at least one rule fired. `long_findings` turns them into
+(its code), one row per member / household (filtering in SQL would evaluate every rule twice; the
+Arrow step below keeps only what fired). `long_findings` turns them into
 (household_id, member_id, row, code) rows. Messages, fields and policy basis are in RULES.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import ibis
 import pyarrow as pa
@@ -114,6 +115,7 @@ GRADE_AGES = {
     "硕士生及以上": (22, False),
 }
 HIGHER_EDUCATION = ("大专", "本科及以上")
+RISK_NAMES = ("因病", "因残", "因学", "缺劳动力", "住房出现安全问题", "饮水出现安全问题", *SUDDEN_RISKS[2:])
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class QualityParams:
     monthly_wage_max: int = 3_000_000  # cents per worker per month
     monthly_wage_min: int = 10_000
     elimination_min_months: int = 6
-    measure_due_months: int = 1
+    measure_due_days: int = 30  # shared with casework's deadline
     income_tolerance: int = 100  # cents: stated totals may differ from the components by this much
     grade_age_tolerance: int = 2
     parent_child_age_gap: int = 15
@@ -798,7 +800,7 @@ RULES: list[Rule] = [
         "MS08",
         "measures",
         ERROR,
-        "识别为监测对象已满规定月数，仍没有任何帮扶措施：请尽快制定并落实帮扶措施",
+        "纳入监测已超过落实帮扶措施的时限，仍没有任何帮扶措施：请尽快制定并落实帮扶措施",
         ["识别监测时间", "产业帮扶", "就业帮扶", "综合保障"],
         B_MEAS,
     ),
@@ -972,10 +974,6 @@ def _blank(col):
     return col.fill_null("").strip() == ""
 
 
-def _has_risk(risks, name: str):
-    return ("|" + risks.fill_null("") + "|").contains(f"|{name}|")
-
-
 def _month_index(text):
     """YYYYMM → year × 12 + month − 1; null when not six digits."""
     good = text.fill_null("").re_search(r"^[0-9]{6}$")
@@ -989,40 +987,39 @@ def _digit(text, i: int):
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
 
 
-def _id_checks(id_number):
-    """(well_formed, birth text YYYYMMDD, sex) of a resident ID number: well formed = 18 characters,
-    17 digits and the MOD 11-2 check character, a province code and a real birth date."""
-    n = id_number.fill_null("").upper()
-    shape = n.re_search(r"^[1-8][0-9]{16}[0-9X]$")
-    total = _digit(n, 0) * _WEIGHTS[0]
-    for i in range(1, 17):
-        total = total + _digit(n, i) * _WEIGHTS[i]
-    expected = ibis.cases(*[(total % 11 == k, _CHECK[k]) for k in range(11)], else_="")
-    birth_text = n.substr(6, 8)
-    birth_ok = birth_text.re_search(
-        r"^(18[89][0-9]|19[0-9]{2}|20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$"
+def _with_id_checks(members: ibis.Table) -> ibis.Table:
+    """members with id_ok, id_birth (YYYYMMDD as a number) and id_sex of the resident ID number: well
+    formed = 18 characters, 17 digits, a plausible birth date and the ISO 7064 MOD 11-2 check character
+    (the weighted sum of all 18, X counting 10 with weight 1, leaves 1 modulo 11). Staged: the
+    upper-cased number, then its digits, then the checks — each computed once per member."""
+    s0 = members.mutate(_idn=members.id_number.fill_null("").upper())
+    s1 = s0.mutate(
+        _shape=s0._idn.re_search(r"^[1-8][0-9]{16}[0-9X]$"),
+        _x=s0._idn.substr(17, 1) == "X",
+        **{f"_d{i}": _digit(s0._idn, i) for i in range(18)},
     )
-    well_formed = shape & (n.substr(17, 1) == expected) & birth_ok
-    sex = ibis.ifelse(_digit(n, 16) % 2 == 1, "男", "女")
-    return well_formed.fill_null(False), birth_text, sex
+    d = [s1[f"_d{i}"] for i in range(18)]
+    total = d[0] * _WEIGHTS[0]
+    for i in range(1, 17):
+        total = total + d[i] * _WEIGHTS[i]
+    last = ibis.ifelse(s1._x, 10, d[17])
+    year = d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9]
+    month = d[10] * 10 + d[11]
+    day = d[12] * 10 + d[13]
+    plausible = (year >= 1880) & (year <= 2099) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    s2 = s1.mutate(
+        id_ok=(s1._shape & plausible & ((total + last) % 11 == 1)).fill_null(False),
+        id_birth=(year * 10000 + month * 100 + day).cast("int64"),
+        id_sex=ibis.ifelse(d[16] % 2 == 1, "男", "女"),
+    )
+    return s2.drop("_idn", "_shape", "_x", *[f"_d{i}" for i in range(18)])
 
 
 def _phone_ok(phone):
     p = phone.fill_null("").replace("-", "").replace(" ", "")
     return p.re_search(r"^1[3-9][0-9]{9}$") | p.re_search(r"^0[0-9]{9,11}$")
-
-
-def _grade_expected(school_status):
-    return ibis.cases(
-        *[(school_status == g, a) for g, (a, _both) in GRADE_AGES.items()], else_=ibis.null("int64")
-    )
-
-
-def _grade_upper_checked(school_status):
-    return school_status.isin([g for g, (_a, both) in GRADE_AGES.items() if both])
 
 
 def _attach(left: ibis.Table, right: ibis.Table) -> ibis.Table:
@@ -1045,20 +1042,17 @@ def quality_flags(
     params: QualityParams,
     as_of: date,
 ) -> tuple[ibis.Table, ibis.Table]:
-    """(member flags, household flags): keys and one boolean column per rule, rows with a finding only."""
+    """(member flags, household flags): keys and one boolean column per rule."""
     p = params
-    age = _age_at(members.birth_date, as_of)
-    well_formed, id_birth, id_sex = _id_checks(members.id_number)
+    members = _with_id_checks(members)
+    members = members.mutate(age=_age_at(members.birth_date, as_of))
+    age = members.age
     resident = members.id_type.fill_null("居民身份证").isin(["居民身份证", ""])
     compulsory = (age >= p.compulsory_age_min) & (age <= p.compulsory_age_max)
     in_school = ~_blank(members.school_status)
     has_reason = ~_blank(members.not_in_school_reason)
     insured = members.resident_medical.fill_null(False) | members.employee_medical.fill_null(False)
     m = members.mutate(
-        age=age,
-        id_ok=well_formed,
-        id_birth=id_birth,
-        id_sex=id_sex,
         resident=resident,
         out_of_school=(compulsory & ~in_school & ~has_reason).fill_null(False),
         in_school=in_school,
@@ -1110,38 +1104,70 @@ def quality_flags(
 
     h = _attach(households, facts)
     h = _attach(h, have)
-    hm = {c: h[f"ms_{i}"].fill_null(0) > 0 for i, c in enumerate(MEASURE_CATEGORIES)}
-    n_measures = h.n_measures.fill_null(0)
-    risks = h.risk_types
-    monitored = ~_blank(h.category)
-    open_case = monitored & ~h.risk_eliminated.fill_null(False)
-    eliminated = h.risk_eliminated.fill_null(False)
-    ident = _month_index(h.identified_month)
-    elim = _month_index(h.eliminated_month)
-    as_of_index = as_of.year * 12 + as_of.month - 1
-    size = h.size.fill_null(0)
-    full_income = h.income_months.fill_null(0) >= 12
+    # Stage the household facts the rules share as columns, so each is computed once (Ibis puts a
+    # subquery between mutates instead of repeating the expression in every rule).
+    padded = "|" + h.risk_types.fill_null("") + "|"
     net = h.wage.fill_null(0) + h.business.fill_null(0) + h.property_income.fill_null(0)
-    net = net + h.transfer.fill_null(0) - h.business_cost.fill_null(0)
-    per_capita = ibis.ifelse(size > 0, net // size.nullif(0), ibis.null(i64))
-    n_labour = h.n_labour.fill_null(0)
-    n_full = h.n_full_labour.fill_null(0)
-    workers = ibis.ifelse(n_labour > 0, n_labour, ibis.null(i64))
-    wage = h.wage.fill_null(0)
-    house_bad = (h.house_dangerous == True) | h.house_grade.isin(["C", "D"])  # noqa: E712
-    water_bad = _any(
-        [
-            h.water_secured == False,  # noqa: E712 — null (not recorded) is not a problem
-            h.water_quantity_ok == False,  # noqa: E712
-            h.water_quality_ok == False,  # noqa: E712
-            h.water_convenience_ok == False,  # noqa: E712
-            h.water_reliability_ok == False,  # noqa: E712
-        ]
+    h = h.mutate(
+        **{f"_ms{i}": h[f"ms_{i}"].fill_null(0) > 0 for i in range(len(MEASURE_CATEGORIES))},
+        **{f"_risk{i}": padded.contains(f"|{name}|") for i, name in enumerate(RISK_NAMES)},
+        _risk_blank=_blank(h.risk_types),
+        _n_measures=h.n_measures.fill_null(0),
+        _monitored=~_blank(h.category),
+        _eliminated=h.risk_eliminated.fill_null(False),
+        _ident=_month_index(h.identified_month),
+        _elim=_month_index(h.eliminated_month),
+        _size=h.size.fill_null(0),
+        _full_income=h.income_months.fill_null(0) >= 12,
+        _net=net + h.transfer.fill_null(0) - h.business_cost.fill_null(0),
+        _n_labour=h.n_labour.fill_null(0),
+        _n_full=h.n_full_labour.fill_null(0),
+        _wage=h.wage.fill_null(0),
+        _house_bad=(h.house_dangerous == True) | h.house_grade.isin(["C", "D"]),  # noqa: E712
+        _water_bad=_any(
+            [
+                h.water_secured == False,  # noqa: E712 — null (not recorded) is not a problem
+                h.water_quantity_ok == False,  # noqa: E712
+                h.water_quality_ok == False,  # noqa: E712
+                h.water_convenience_ok == False,  # noqa: E712
+                h.water_reliability_ok == False,  # noqa: E712
+            ]
+        ),
+        _dropout=h.dropout.fill_null(False) | (h.n_out_of_school.fill_null(0) > 0),
+        _phone=h.phone.fill_null("").strip(),
+        _cphone=h.collector_phone.fill_null("").strip(),
     )
-    dropout = h.dropout.fill_null(False) | (h.n_out_of_school.fill_null(0) > 0)
+    h = h.mutate(
+        _open=h._monitored & ~h._eliminated,
+        _per_capita=ibis.ifelse(h._size > 0, h._net // h._size.nullif(0), ibis.null(i64)),
+        _workers=ibis.ifelse(h._n_labour > 0, h._n_labour, ibis.null(i64)),
+        _phone_ok=_phone_ok(h._phone),
+        _cphone_ok=_phone_ok(h._cphone),
+    )
+    hm = {c: h[f"_ms{i}"] for i, c in enumerate(MEASURE_CATEGORIES)}
+    R = {name: h[f"_risk{i}"] for i, name in enumerate(RISK_NAMES)}
+    n_measures = h._n_measures
+    monitored = h._monitored
+    open_case = h._open
+    eliminated = h._eliminated
+    ident = h._ident
+    elim = h._elim
+    due = as_of - timedelta(days=p.measure_due_days)
+    due_index = due.year * 12 + due.month - 1
+    size = h._size
+    full_income = h._full_income
+    net = h._net
+    per_capita = h._per_capita
+    n_labour = h._n_labour
+    n_full = h._n_full
+    workers = h._workers
+    wage = h._wage
+    house_bad = h._house_bad
+    water_bad = h._water_bad
+    dropout = h._dropout
     health_measure = hm["健康帮扶"] | hm["社会帮扶"]
-    phone = h.phone.fill_null("").strip()
-    collector_phone = h.collector_phone.fill_null("").strip()
+    phone = h._phone
+    collector_phone = h._cphone
     tol = _i64(p.income_tolerance)
     household_rules = {
         "HH01": h.n_heads.fill_null(0) == 0,
@@ -1151,18 +1177,18 @@ def quality_flags(
         "HH09": h.declared_size.notnull() & (h.declared_size != h.n_members.fill_null(0)),
         "HH11": _blank(h.household_type),
         "ED02": (h.dropout == True) & (h.n_out_of_school.fill_null(0) == 0),  # noqa: E712
-        "ED06": _has_risk(risks, "因学") & (h.n_in_school.fill_null(0) == 0),
+        "ED06": R["因学"] & (h.n_in_school.fill_null(0) == 0),
         "ED08": (h.n_out_of_school.fill_null(0) > 0) & ~h.dropout.fill_null(False),
-        "LB01": _has_risk(risks, "缺劳动力") & (n_labour * 2 > size) & (size > 0),
+        "LB01": R["缺劳动力"] & (n_labour * 2 > size) & (size > 0),
         "LB08": h.whole_no_labour.fill_null(False) & (n_full > 0),
         "LB09": (n_labour == 0) & (wage > 0) & (size > 0),
         "LB11": open_case & (n_labour == 0) & (size > 0) & ~h.whole_no_labour.fill_null(False),
-        "HL01": _has_risk(risks, "因残") & (h.n_disabled.fill_null(0) == 0),
-        "HL02": _has_risk(risks, "因病") & (h.out_of_pocket.fill_null(0) == 0),
-        "HL03": _has_risk(risks, "因病") & (h.n_ill.fill_null(0) == 0),
+        "HL01": R["因残"] & (h.n_disabled.fill_null(0) == 0),
+        "HL02": R["因病"] & (h.out_of_pocket.fill_null(0) == 0),
+        "HL03": R["因病"] & (h.n_ill.fill_null(0) == 0),
         "HL04": (h.member_uninsured == False) & (h.n_uninsured.fill_null(0) > 0),  # noqa: E712
         "HL05": (h.member_uninsured == True) & (h.n_uninsured.fill_null(0) == 0) & (size > 0),  # noqa: E712
-        "HL06": open_case & (h.n_serious.fill_null(0) > 0) & ~_has_risk(risks, "因病"),
+        "HL06": open_case & (h.n_serious.fill_null(0) > 0) & ~R["因病"],
         "IN01": h.stated_net.notnull() & full_income & ((h.stated_net - net).abs() > tol),
         "IN02": h.stated_per_capita.notnull()
         & h.stated_net.notnull()
@@ -1189,9 +1215,9 @@ def quality_flags(
         "MO07": eliminated & (elim - ident >= 0) & (elim - ident < p.elimination_min_months),
         "MO08": eliminated & h.whole_no_labour.fill_null(False),
         "MO09": elim < ident,
-        "MO10": monitored & _blank(risks),
+        "MO10": monitored & h._risk_blank,
         "MO11": ~eliminated & (~_blank(h.elimination_method) | ~_blank(h.eliminated_month)),
-        "MO12": (h.category == "突发严重困难户") & ~_any([_has_risk(risks, r) for r in SUDDEN_RISKS]),
+        "MO12": (h.category == "突发严重困难户") & ~_any([R[r] for r in SUDDEN_RISKS]),
         "MO13": open_case
         & h.category.isin(["脱贫不稳定户", "边缘易致贫户"])
         & full_income
@@ -1199,25 +1225,24 @@ def quality_flags(
         "MO14": ~monitored & full_income & (per_capita < _i64(p.threshold)) & (size > 0),
         "MO15": ~monitored & eliminated,
         "MS01": monitored
-        & (_has_risk(risks, "因病") | (h.member_uninsured == True) | (h.n_uninsured.fill_null(0) > 0))  # noqa: E712
+        & (R["因病"] | (h.member_uninsured == True) | (h.n_uninsured.fill_null(0) > 0))  # noqa: E712
         & ~health_measure,
-        "MS02": monitored
-        & _has_risk(risks, "因学")
-        & ~(hm["义务教育保障"] | hm["教育帮扶"] | hm["社会帮扶"]),
+        "MS02": monitored & R["因学"] & ~(hm["义务教育保障"] | hm["教育帮扶"] | hm["社会帮扶"]),
         "MS03": monitored & dropout & ~hm["义务教育保障"],
-        "MS04": monitored & _has_risk(risks, "因残") & ~(hm["综合保障"] | hm["社会帮扶"]),
-        "MS05": monitored & _has_risk(risks, "住房出现安全问题") & ~(hm["住房安全保障"] | hm["搬迁"]),
-        "MS06": monitored & _has_risk(risks, "饮水出现安全问题") & ~hm["饮水安全保障"],
+        "MS04": monitored & R["因残"] & ~(hm["综合保障"] | hm["社会帮扶"]),
+        "MS05": monitored & R["住房出现安全问题"] & ~(hm["住房安全保障"] | hm["搬迁"]),
+        "MS06": monitored & R["饮水出现安全问题"] & ~hm["饮水安全保障"],
         "MS07": monitored & (n_labour > 0) & hm["综合保障"] & (n_measures == 1),
-        "MS08": open_case & (ident <= as_of_index - p.measure_due_months) & (n_measures == 0),
+        # Identified in a month that ended more than measure_due_days before the check date.
+        "MS08": open_case & (ident < due_index) & (n_measures == 0),
         "MS09": eliminated & (n_measures == 0),
         "MS10": h.whole_no_labour.fill_null(False) & ~hm["综合保障"],
         "MS11": hm["公益岗位帮扶"] & (h.n_welfare.fill_null(0) == 0),
         "MS12": monitored & (h.n_welfare.fill_null(0) > 0) & ~hm["公益岗位帮扶"],
         "SF01": monitored & house_bad & ~(hm["住房安全保障"] | hm["搬迁"]),
         "SF02": monitored & water_bad & ~hm["饮水安全保障"],
-        "SF03": _has_risk(risks, "住房出现安全问题") & (h.house_dangerous == False),  # noqa: E712
-        "SF04": _has_risk(risks, "饮水出现安全问题") & (h.water_secured == True),  # noqa: E712
+        "SF03": R["住房出现安全问题"] & (h.house_dangerous == False),  # noqa: E712
+        "SF04": R["饮水出现安全问题"] & (h.water_secured == True),  # noqa: E712
         "SF05": eliminated & house_bad,
         "SF06": eliminated & water_bad,
         "SF07": eliminated & dropout,
@@ -1225,23 +1250,28 @@ def quality_flags(
         "SF09": eliminated & (h.water_damaged_after == True),  # noqa: E712
         "CT01": open_case & (phone == ""),
         "CT02": monitored & eliminated & (phone == ""),
-        "CT03": (phone != "") & ~_phone_ok(phone),
+        "CT03": (phone != "") & ~h._phone_ok,
         "CT05": monitored & _blank(h.collector),
-        "CT06": monitored & ((collector_phone == "") | ~_phone_ok(collector_phone)),
+        "CT06": monitored & ((collector_phone == "") | ~h._cphone_ok),
         "CT07": (phone != "") & (phone == collector_phone),
     }
     assert set(household_rules) == set(HOUSEHOLD_RULES), set(household_rules) ^ set(HOUSEHOLD_RULES)
     hf = h.select("household_id", "row", **{c: household_rules[c].fill_null(False) for c in HOUSEHOLD_RULES})
-    hf = hf.filter(_any([hf[c] for c in HOUSEHOLD_RULES]))
 
     # Member rules: each member with its household's facts.
-    ctx = households.select("household_id", "whole_no_labour").rename(_hid="household_id")
     facts_h = facts.select(_fid="household_id", head_age=facts.head_age, head_sex=facts.head_sex)
     mm = m.left_join(facts_h, m.household_id == facts_h._fid).drop("_fid")
-    mm = mm.left_join(ctx, mm.household_id == ctx._hid).drop("_hid")
     dup_keys = dup.select(_key="key")
     mm = mm.left_join(dup_keys, mm.id_number.upper() == dup_keys._key)
-    expected_age = _grade_expected(mm.school_status)
+    grades = ibis.memtable(
+        {
+            "_grade": list(GRADE_AGES),
+            "_expected": [a for a, _both in GRADE_AGES.values()],
+            "_both": [both for _a, both in GRADE_AGES.values()],
+        }
+    ).cast({"_grade": "string", "_expected": "int64", "_both": "boolean"})
+    mm = mm.left_join(grades, mm.school_status == grades._grade).drop("_grade")
+    expected_age = mm._expected
     gt = p.grade_age_tolerance
     phone_m = mm.phone.fill_null("").strip()
     rel = mm.relation
@@ -1251,7 +1281,12 @@ def quality_flags(
         "ID03": mm.resident
         & mm.id_ok
         & mm.birth_date.notnull()
-        & (mm.birth_date.strftime("%Y%m%d") != mm.id_birth),
+        & (
+            mm.birth_date.year().cast("int64") * 10000
+            + mm.birth_date.month().cast("int64") * 100
+            + mm.birth_date.day().cast("int64")
+            != mm.id_birth
+        ),
         "ID04": mm.resident & mm.id_ok & ~_blank(mm.sex) & (mm.sex != mm.id_sex),
         "ID05": mm.birth_date.isnull() & ~mm.birth_invalid.fill_null(False),
         "ID06": mm.birth_invalid.fill_null(False) | (mm.birth_date > as_of) | (mm.age > p.max_age),
@@ -1269,10 +1304,7 @@ def quality_flags(
         & (mm.age > mm.head_age - 2 * p.parent_child_age_gap),
         "ED01": mm.out_of_school,
         "ED03": expected_age.notnull()
-        & (
-            (mm.age < expected_age - gt)
-            | (_grade_upper_checked(mm.school_status) & (mm.age > expected_age + gt))
-        ),
+        & ((mm.age < expected_age - gt) | (mm._both.fill_null(False) & (mm.age > expected_age + gt))),
         "ED04": mm.education.isin(HIGHER_EDUCATION) & (mm.age < 18),
         "ED05": mm.in_school & ~_blank(mm.not_in_school_reason),
         "ED07": ~_blank(mm.not_in_school_reason)
@@ -1295,7 +1327,6 @@ def quality_flags(
     mf = mm.select(
         "household_id", "member_id", "row", **{c: member_rules[c].fill_null(False) for c in MEMBER_RULES}
     )
-    mf = mf.filter(_any([mf[c] for c in MEMBER_RULES]))
     return mf, hf
 
 

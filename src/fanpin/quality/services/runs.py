@@ -18,6 +18,7 @@ from django.utils import timezone
 from fanpin.accounts.choices import Permission
 from fanpin.core.errors import ApplicationError
 from fanpin.core.jobs import job_enqueue
+from fanpin.core.masking import mask_cell
 from fanpin.core.models import Job
 from fanpin.core.permissions import check_permission
 from fanpin.core.scope import HOUSEHOLD_CODE_FIELDS
@@ -43,7 +44,7 @@ INT_PARAMS = (
     "welfare_job_age_max",
     "welfare_job_age_limit",
     "elimination_min_months",
-    "measure_due_months",
+    "measure_due_days",
     "grade_age_tolerance",
     "parent_child_age_gap",
 )
@@ -159,7 +160,16 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
     updated = QualityRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING)
     if not updated:
         raise ApplicationError("该校验已运行过或正在运行。")
-    progress = on_progress or (lambda d, t: None)
+    report = on_progress or (lambda d, t: None)
+    scale = {"total": 4}  # steps; an upload counts its rows while they are read (the first half)
+
+    def progress(step: int, steps: int) -> None:
+        report(step * scale["total"] // steps, scale["total"])
+
+    def parse_progress(done: int, total: int) -> None:
+        scale["total"] = max(4, 2 * total)
+        report(done, scale["total"])
+
     params = quality_params(run.policy)
     con = connect(run.engine)
     progress(0, 4)
@@ -167,7 +177,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
     issues: list = []
     if run.source == RunSource.REGISTRY:
         year, month = _previous_month(run.as_of)
-        tables = registry_tables(run.area_code, first_year=year - 2)
+        tables = registry_tables(run.area_code, first_year=year - 2, as_of=run.as_of)
         window = con.to_pyarrow(
             window_income(ibis.memtable(tables["incomes"]), end_year=year, end_month=month)
         )
@@ -187,7 +197,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             file_name=run.file_name,
             area_code=run.area_code,
             today=run.as_of,
-            on_progress=lambda d, t: None,
+            on_progress=parse_progress,
         )
         households, members, measures = staged.households, staged.members, staged.measures
         info = {hid: (code, row, village) for hid, (code, row, village) in staged.codes.items()}
@@ -197,7 +207,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             Household.objects.filter(code__in=[c for c, _r, _v in info.values()]).values_list("code", "id")
         )
         links = {hid: by_code.get(code) for hid, (code, _r, _v) in info.items()}
-    progress(1, 4)
+    progress(2 if run.source == RunSource.UPLOAD else 1, 4)
     member_flags, household_flags = quality_flags(
         households=ibis.memtable(households),
         members=ibis.memtable(members),
@@ -206,7 +216,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
         as_of=run.as_of,
     )
     found = long_findings(con.to_pyarrow(member_flags), con.to_pyarrow(household_flags)).to_pylist()
-    progress(2, 4)
+    progress(3, 4)
     if run.source == RunSource.REGISTRY and found:
         member_ids = {f["member_id"] for f in found if f["member_id"] is not None}
         from fanpin.registry.models import Member
@@ -263,7 +273,7 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
                 message=issue.message[:500],
                 fields=[issue.column] if issue.column else [],
                 row=issue.row,
-                value=issue.value[:200],
+                value=mask_cell(issue.value, issue.column)[:200],
             )
         )
     households_per_village: dict[str, int] = {}
@@ -287,8 +297,17 @@ def quality_run_execute(*, run: QualityRun, on_progress: Callable[[int, int], No
             area_code=run.area_code,
             after=counts,
         )
+    _discard_upload(run)
     progress(4, 4)
     return counts
+
+
+def _discard_upload(run: QualityRun) -> None:
+    """The uploaded file holds personal data and is not needed once its findings are stored."""
+    if run.source == RunSource.UPLOAD and run.file_path:
+        folder = Path(run.file_path).parent
+        if folder.parent.name == "quality":  # only the run's own folder made by quality_folder()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def score_of(households: int, error_households: int, warning_households: int) -> Decimal:
@@ -316,6 +335,8 @@ def _score(run: QualityRun, households_per_village: dict[str, int]) -> dict:
             errors[village] = errors.get(village, 0) + 1
         else:
             warnings[village] = warnings.get(village, 0) + 1
+        if not household_code:  # a file row without 户编号: a finding, but no household to score
+            continue
         old = status.get(household_code)
         if old is None or (old[1] == Level.WARNING and level == Level.ERROR):
             status[household_code] = (village, level)
@@ -393,3 +414,4 @@ def quality_rescore(*, run: QualityRun) -> dict:
 
 def quality_run_fail(*, run: QualityRun, message: str) -> None:
     QualityRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message=message[:2000])
+    _discard_upload(run)

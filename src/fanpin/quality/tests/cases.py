@@ -3,23 +3,26 @@ Used by the engine tests (every rule fires on its case, none on the clean househ
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from fanpin.registry import idnumber
 
 AS_OF = date(2025, 6, 30)
 THRESHOLD = 710_000  # 7,100 yuan in cents
-_SEQ = iter(range(100, 999))
+_COUNTER = itertools.count(100)
 
 
 def person(relation: str, birth: date, sex: str, **kw) -> dict:
-    seq = next(_SEQ)
-    if (seq % 2 == 1) != (sex == "男"):
-        seq = next(_SEQ)
+    n = next(_COUNTER)
+    region = (
+        f"1403{21 + (n // 500) % 60:02d}"  # a fresh region code every 500 people: never the same ID twice
+    )
+    seq = (n % 500) * 2 + (1 if sex == "男" else 0)  # odd = male
     row = {
-        "name": f"成员{seq}",
+        "name": f"成员{n}",
         "id_type": "居民身份证",
-        "id_number": idnumber.make("140321", birth, seq),
+        "id_number": idnumber.make(region, birth, seq),
         "sex": sex,
         "birth_date": birth,
         "birth_invalid": False,

@@ -63,3 +63,25 @@ def test_county_clerk_uploads_a_file_and_downloads_the_findings(new_page, tmp_pa
     by_rule = {(r[5], r[1]): r[0] for r in rows[1:]}
     assert by_rule[("MO01", "户类型")] == 4  # the household's first row in the file
     assert by_rule[("ED01", "在校生状况")] == 5  # the child's row
+
+
+def test_county_clerk_reruns_the_registry_and_sees_the_trend(new_page):
+    page = new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    login(page, "demo_county")
+    for path in ("/quality/rules/", "/quality/exemptions/", "/quality/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide"
+    expect(page.locator("h1")).to_have_text("数据质量校验")
+    page.get_by_label("系统内农户档案").check()
+    page.get_by_label("区划代码").fill("140321")
+    page.get_by_role("button", name="开始校验").click()
+    expect(page.locator("#run-status")).to_have_text("已完成", timeout=120_000)
+    # The demo made one registry run of 平定县: with this one the trend has two points and a chart.
+    assert page.locator("#trend tbody tr").count() >= 2
+    expect(page.locator("#quality-trend canvas")).to_have_count(1)
+    scores = page.locator("#scores tbody tr")
+    assert scores.count() > 1
+    # Villages are listed from the lowest score up.
+    values = [float(t) for t in page.locator("#scores tbody tr td:last-child").all_inner_texts()]
+    assert values == sorted(values)

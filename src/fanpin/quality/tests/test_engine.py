@@ -86,3 +86,15 @@ def test_thresholds_come_from_the_parameters():
     # A lower monitoring threshold: the clean household (4,000 yuan per person) is now above the range.
     fired, _ = run_engine([None], QualityParams(threshold=300_000))
     assert "MO13" in fired[1]
+
+
+def test_the_user_guide_lists_every_rule():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[4] / "docs" / "quality.md").read_text(encoding="utf-8")
+    missing = [
+        r.code
+        for r in RULES
+        if f"| {r.code} | {'错误' if r.level == 'error' else '提示'} | {r.message} |" not in guide
+    ]
+    assert not missing, f"docs/quality.md does not list: {missing}"

@@ -47,7 +47,7 @@ def test_score_arithmetic_by_hand():
     assert score_of(0, 0, 0) == Decimal("100.0")
 
 
-def test_registry_run_finds_the_contradictions_and_scores_villages(world, county):
+def test_registry_run_finds_the_contradictions_and_scores_villages(world, county, client_for):
     run = run_registry(county)
     assert run.status == "done", run.message
     assert codes(run, world["a1"]) == set()
@@ -57,6 +57,8 @@ def test_registry_run_finds_the_contradictions_and_scores_villages(world, county
     f = Finding.objects.get(run=run, household_code=world["a2"].code, code="ED01")
     assert f.household_id == world["a2"].pk and f.village_code == VILLAGE_A and f.member_name
     assert "未上学原因" in f.message and "在校生状况" in f.fields
+    page = client_for(county).get(reverse("quality:run_detail", args=[run.pk])).content.decode()
+    assert reverse("registry:member_edit", args=[f.member_id]) in page  # the member's own edit page
     # Village A: 2 households, 1 with an error → 50.0; village B: 1 clean → 100.0;
     # the township (3 households, 1 with an error) → 66.7; the whole run the same.
     a = AreaScore.objects.get(run=run, code=VILLAGE_A)
@@ -224,3 +226,73 @@ def test_outside_area_and_roles(world, county, make_user, client_for):
     )
     api = client_for(county).get(reverse("api:quality-finding-list") + f"?run={run.pk}").json()
     assert {f["code"] for f in api["results"]} >= {"MO01", "ED01"}
+
+
+def test_upload_format_problems_are_findings_with_personal_data_masked(county, tmp_path):
+    from datetime import date
+
+    from fanpin.registry.tests.national_files import household, pid, write_xlsx
+
+    head, spouse = pid(date(1970, 1, 1), 711), pid(date(1972, 2, 2), 712)
+    rows = household("1403212012497701", [("甲", head, "户主"), ("乙", spouse, "配偶")], 户类型="一般农户")
+    rows[0]["健康状况"] = "良好"  # not in the code table: a format problem of the file
+    rows[1]["证件号码"] = head  # the same person twice: rule ID08 on both rows
+    path = write_xlsx(tmp_path / "问题文件.xlsx", rows)
+    run, job = quality_run_request(
+        actor=county,
+        area_code="140321",
+        source=RunSource.UPLOAD,
+        upload=path,
+        file_name="问题文件.xlsx",
+        as_of=AS_OF,
+    )
+    job = job_run_now(job)
+    assert job.progress_done == job.progress_total >= 4  # the job page shows it complete
+    run.refresh_from_db()
+    assert run.status == "done", run.message
+    fmt = Finding.objects.get(run=run, code="FMT", fields=["健康状况"])
+    assert fmt.row == 4 and fmt.value == "（受保护）" and "良好" not in fmt.message
+    assert sorted(Finding.objects.filter(run=run, code="ID08").values_list("row", flat=True)) == [4, 5]
+    # The parse's own duplicate-ID error names the same cells: listed once, as ID08, never with the number.
+    assert not Finding.objects.filter(run=run, code="FMT", fields=["证件号码"]).exists()
+    assert all(head not in f.value + f.message for f in Finding.objects.filter(run=run))
+    # The uploaded file (personal data) is gone once its findings are stored; nothing was registered.
+    assert not Path(run.file_path).exists()
+    assert not Household.objects.filter(code="1403212012497701").exists()
+
+
+def test_structured_plan_measures_count_while_in_place(world, county):
+    """A 因病 household without any recorded measure column: MS01 fires until the plan (一户一策) has a
+    健康帮扶 measure in place on the check date; a measure that ended before does not count."""
+    from datetime import date
+
+    from fanpin.assistance.choices import MeasureCategory
+    from fanpin.assistance.services.measures import measure_add
+    from fanpin.assistance.services.units import person_create, unit_create
+
+    a1 = world["a1"]
+    household_update(actor=county, household=a1, measures_recorded={"产业帮扶": "养殖"})
+    assert "MS01" in codes(run_registry(county), a1)
+    unit = unit_create(actor=county, name="平定县卫生健康局", area_code="140321")
+    person = person_create(actor=county, unit=unit, name="李医生", phone="13612345678")
+    ended = measure_add(
+        actor=county,
+        household=a1,
+        category=MeasureCategory.HEALTH,
+        item="家庭医生签约服务",
+        start=date(2024, 1, 1),
+        end=date(2025, 6, 30),
+        unit=unit,
+        persons=[person],
+    )
+    assert ended.pk and "MS01" in codes(run_registry(county), a1)
+    measure_add(
+        actor=county,
+        household=a1,
+        category=MeasureCategory.HEALTH,
+        item="慢性病签约服务",
+        start=date(2025, 7, 1),
+        unit=unit,
+        persons=[person],
+    )
+    assert "MS01" not in codes(run_registry(county), a1)
