@@ -6,4 +6,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计报表"
 
     def ready(self) -> None:
-        from fanpin.reports import tasks  # noqa: F401 — registers the rollup job kind
+        from fanpin.reports import signals, tasks  # noqa: F401 — tasks registers the rollup job kind
+
+        signals.connect()

@@ -80,6 +80,24 @@ def report_xlsx(report: AreaReport) -> bytes:
     return buffer.getvalue()
 
 
+def _overdue(report: AreaReport, user: Any) -> list[dict] | None:
+    """Cases overdue at the month's end (None when the casework app is not installed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("fanpin.casework"):
+        return None
+    from fanpin.reports.sources.casework import month_bounds, overdue_cases
+
+    _start, end = month_bounds(report.year, report.month)
+    rows = []
+    for case in overdue_cases(
+        user=user, area_code=report.division.code, year=report.year, month=report.month
+    ):
+        due = min(d for d in (case.due_on, case.step_due_on) if d is not None and d < end)
+        rows.append({"case": case, "due": due, "days": (end - due).days})
+    return rows
+
+
 def report_pdf(report: AreaReport, *, user: Any = None) -> bytes:
     """The monthly report (月报): headline figures, the children table, charts drawn here as SVG."""
     from weasyprint import HTML
@@ -102,7 +120,7 @@ def report_pdf(report: AreaReport, *, user: Any = None) -> bytes:
             if any(d.available for d in defs)
         ],
         "pending": pending(),
-        "overdue": None,  # the casework app's overdue list goes here once it lands
+        "overdue": _overdue(report, user),
         "bar_svg": svg.bar_chart(
             [(n.name, plain(n.value("monitored_households"))) for n in children],
             title=f"各下级区划{INDICATORS['monitored_households'].name}（户）",

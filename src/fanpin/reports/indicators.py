@@ -221,7 +221,12 @@ _DEFS: list[Indicator] = [
         "cases_open", "在办案件数", "件", _G_CASE, "casework", "到该月末尚未办结的识别纳入和风险消除案件"
     ),
     Indicator(
-        "cases_decided", "本月办结案件数", "件", _G_CASE, "casework", "该月县级审定（或不予纳入）的案件"
+        "cases_decided",
+        "本月办结案件数",
+        "件",
+        _G_CASE,
+        "casework",
+        "审定（办结）日期在该月的业务（含未通过）",
     ),
     Indicator(
         "case_days_avg",
@@ -229,10 +234,17 @@ _DEFS: list[Indicator] = [
         "天",
         _G_CASE,
         "casework",
-        "该月办结案件从线索产生到县级审定的平均天数",
+        "该月办结的业务从发现线索（提出）日期到审定（办结）日期的平均天数",
         decimals=1,
     ),
-    Indicator("cases_overdue", "超期案件数", "件", _G_CASE, "casework", "到该月末超过办理时限仍未办结的案件"),
+    Indicator(
+        "cases_overdue",
+        "超期案件数",
+        "件",
+        _G_CASE,
+        "casework",
+        "到该月末仍未办结，且审定时限或当前环节办理时限已过的业务",
+    ),
     *[
         Indicator(
             f"measure_coverage_{key}",
@@ -240,8 +252,8 @@ _DEFS: list[Indicator] = [
             "%",
             _G_AID,
             "assistance",
-            f"风险未消除的{name}中已落实至少一项帮扶措施的户所占比例",
-            decimals=2,
+            f"到该月末风险未消除的{name}中，月末有在实施的帮扶措施的户所占比例",
+            decimals=1,
         )
         for name, key in CATEGORY_KEYS.items()
     ],
@@ -251,8 +263,8 @@ _DEFS: list[Indicator] = [
         "%",
         _G_AID,
         "assistance",
-        "风险未消除的监测户中该月有走访记录的户所占比例",
-        decimals=2,
+        "到该月末风险未消除的监测户中，该月有入户走访记录的户所占比例",
+        decimals=1,
     ),
 ]
 
@@ -286,6 +298,9 @@ TABLE = [
     "monitoring_rate",
     "leads_raised",
     "leads_open",
+    "cases_open",
+    "cases_overdue",
+    "visit_coverage",
     "below_threshold_households",
     "monitored_income_avg",
 ]

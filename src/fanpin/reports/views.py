@@ -161,3 +161,19 @@ def rollup_new(request, code: str):
     except PermissionDenied:
         raise
     return redirect("core:job_detail", job_id=job.pk)
+
+
+@requires(Permission.VIEW)
+def household_plan_pdf(request, household_id: int):
+    from fanpin.reports.household_pdfs import plan_pdf
+
+    data, filename = plan_pdf(user=request.user, household_id=household_id)
+    return _download(data, filename, "application/pdf")
+
+
+@requires(Permission.VIEW)
+def household_visit_form_pdf(request, household_id: int):
+    from fanpin.reports.household_pdfs import visit_form_pdf
+
+    data, filename = visit_form_pdf(user=request.user, household_id=household_id)
+    return _download(data, filename, "application/pdf")

@@ -4,10 +4,10 @@ For an area X and month M the job recomputes X itself, every node below X that h
 X's ancestors (their figures include X's). One grouped query per level and data source; nothing here
 runs when a page is shown.
 
-Apps that land later add their indicators by providing `fanpin.<app>.report_indicators.compute(
+Indicators of other apps (casework, assistance) are computed by `fanpin.reports.sources.<app>.compute(
 *, households, field, year, month) -> {node code: {indicator key: value}}` (households: the Household
-queryset of the nodes being computed, field: the Household field holding the node's code at this
-level); see `_app_values`.
+queryset of the nodes being computed, field: the Household field holding the node's code at this level),
+called only when that app is installed; see `_app_values`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ LEVELS = [(1, 2), (2, 4), (3, 6), (4, 9), (5, 12)]  # (level, code length)
 RATE_BASE_REGISTERED = "1"
 RATE_BASE_POOR_AND_MONITORED = "2"
 CENT = Decimal("0.01")
+# Counts of other apps that are 0 (not "no figure") for a node with households but no records.
+COUNTED_WHEN_INSTALLED = ["cases_open", "cases_overdue", "cases_decided"]
 
 
 def month_key(year: int, month: int) -> str:
@@ -125,13 +127,10 @@ def _policy(province: str, year: int, month: int):
 
 
 def _app_values(households, field: str, year: int, month: int) -> dict[str, dict[str, Any]]:
-    """Indicators of apps that provide `report_indicators.compute` (casework, assistance, …)."""
+    """Indicators of the installed apps beyond registry and monitoring (reports/sources/<app>.py)."""
     merged: dict[str, dict[str, Any]] = {}
     for source in sorted({d.source for d in INDICATORS.values() if d.available} - {"registry", "monitoring"}):
-        try:
-            module = importlib.import_module(f"fanpin.{source}.report_indicators")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"fanpin.reports.sources.{source}")
         for code, values in module.compute(
             households=households, field=field, year=year, month=month
         ).items():
@@ -207,6 +206,7 @@ def compute_values(*, area_code: str, year: int, month: int) -> dict[str, dict[s
                     None if avg is None else Decimal(str(avg)).quantize(CENT, ROUND_HALF_UP)
                 )
                 out.update(snap)
+            out.update({k: 0 for k in COUNTED_WHEN_INSTALLED if INDICATORS[k].available})
             out.update(extra.get(code, {}))
             values[code] = out
     return values

@@ -45,6 +45,16 @@ RULES = {
         url("reports:map", code=lambda c: c.area),
         url("reports:map", code=lambda c: c.outside[:4] if c.outside.startswith("14") else c.outside[:2]),
     ),
+    "reports:household_plan_pdf": Rule(
+        "get",
+        url("reports:household_plan_pdf", household_id=lambda c: c.household_inside),
+        url("reports:household_plan_pdf", household_id=lambda c: c.household_outside),
+    ),
+    "reports:household_visit_form": Rule(
+        "get",
+        url("reports:household_visit_form", household_id=lambda c: c.household_inside),
+        url("reports:household_visit_form", household_id=lambda c: c.household_outside),
+    ),
     "api:indicator-list": Rule(
         "get",
         lambda c: reverse("api:indicator-list") + f"?area={c.area}",

@@ -5,6 +5,7 @@ months): a city user clicks 平定县 on the map, goes down to a village by tabl
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -53,11 +54,16 @@ def test_city_user_drills_from_the_map_to_a_village_and_downloads(new_page, tmp_
     page.screenshot(path=str(ARTIFACTS / "browser-reports-county.png"), full_page=True)
 
     # Down to the township with the most monitored households, then to its first village with some.
+    # Sort the table by 监测对象户数 (header click): the first row is then the largest.
     rows = page.locator("#children tbody tr")
-    counts = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]
-    best = max(range(len(counts)), key=lambda i: float(counts[i].replace(",", "").replace("—", "0")))
-    township = rows.nth(best).locator("td a").inner_text()
-    rows.nth(best).locator("td a").click()
+    counts = [
+        float(t.replace(",", "").replace("—", "0")) for t in rows.locator("td:nth-child(2)").all_inner_texts()
+    ]
+    page.locator("#children th[data-key='monitored_households']").click()
+    first = rows.first
+    assert float(first.locator("td").nth(1).inner_text().replace(",", "")) == max(counts)
+    township = first.locator("td a").inner_text()
+    first.locator("td a").click()
     expect(page.locator("#report-title")).to_have_text(f"{township} 统计概览")
     expect(page.locator("#report-breadcrumbs")).to_contain_text("阳泉市")
     village_row = page.locator("#children tbody tr").filter(has_not_text="—").first
@@ -101,6 +107,9 @@ def test_county_overview_on_a_phone(new_page):
     page.goto("/reports/")
     expect(page.locator("#report-title")).to_have_text("平定县 统计概览")
     expect(page.locator("#report-trend canvas")).to_have_count(1)
+    data = json.loads(page.locator("#report-data").text_content())
+    assert len(data["trend"]["months"]) == 12  # the demo step computed the last 12 months
+    assert data["trend"]["monitored_households"][-1] == _figure(page, "monitored_households")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.goto("/reports/area/1403/").status == 404  # the city is above the county user's area
     ARTIFACTS.mkdir(exist_ok=True)

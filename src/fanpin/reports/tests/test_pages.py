@@ -127,7 +127,7 @@ def test_monthly_pdf_contains_the_figures_in_chinese(rolled, make_user, client_f
     assert "69.23" in line
     # The children table: 岔口乡 has 2 monitored households of 7 people (a and c)
     assert re.search(r"岔口乡\s+2\s+7\s", text), text
-    assert "案件办理模块" in text  # overdue list: casework not installed yet, said so in the report
+    assert "没有超期未办结的业务" in text  # the overdue section (no cases in this world)
 
 
 def test_api_returns_the_page_figures(rolled, make_user, client_for):

@@ -114,7 +114,40 @@
     });
   }
 
+  // Click a column header of the children table to sort by it (again: the other way), e.g. to find the
+  // township that lags. "—" (no data) sorts last.
+  function sortableTable() {
+    const table = document.getElementById("children");
+    if (!table) return;
+    table.querySelectorAll("thead th").forEach((th, col) => {
+      th.setAttribute("role", "button");
+      th.title = "点击排序";
+      th.addEventListener("click", () => {
+        const body = table.tBodies[0];
+        const down = th.dataset.sort !== "desc";
+        table.querySelectorAll("thead th").forEach((h) => delete h.dataset.sort);
+        th.dataset.sort = down ? "desc" : "asc";
+        const key = (tr) => {
+          const text = tr.cells[col].innerText.trim();
+          if (col === 0) return text;
+          const n = parseFloat(text.replace(/,/g, ""));
+          return isNaN(n) ? null : n;
+        };
+        const rows = Array.from(body.rows);
+        rows.sort((a, b) => {
+          const x = key(a), y = key(b);
+          if (x === null) return 1;
+          if (y === null) return -1;
+          const c = col === 0 ? String(x).localeCompare(String(y), "zh-CN") : x - y;
+          return down ? -c : c;
+        });
+        rows.forEach((r) => body.appendChild(r));
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    sortableTable();
     const node = document.getElementById("report-data");
     if (!node || !window.echarts) return;
     const d = JSON.parse(node.textContent);
