@@ -52,6 +52,11 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
             self.fields["code"].disabled = True
             self.fields["village_code"].initial = self.instance.village_id
         self.fields["identified_month"].widget.attrs["placeholder"] = "YYYYMM"
+        # Monitoring status changes only through casework (识别纳入 / 风险消除), with its steps and approvals,
+        # or by importing the national system's file: shown here, not edited.
+        for name in ("category", "identified_month"):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = "由“识别与消除”业务审批后写入，不能在此修改。"
         self._style()
 
     def clean_identified_month(self):

@@ -303,3 +303,22 @@ def test_inspector_has_no_create_button_and_gets_403(client_for, make_user):
 
 def test_editor_sees_the_create_button(client_for, village_user):
     assert "新增农户" in client_for(village_user).get(LIST).content.decode()
+
+
+def test_edit_form_cannot_change_the_monitoring_status(client_for, village_user):
+    """Category and identification month come from casework's approvals (or the national file), not the form."""
+    h = make_household("E-2", address="旧地址")
+    client = client_for(village_user)
+    page = client.get(f"/households/{h.pk}/edit/").content.decode()
+    assert "由“识别与消除”业务审批后写入" in page
+    response = client.post(
+        f"/households/{h.pk}/edit/",
+        {
+            "version": 1, "village_code": QLZ, "household_type": "一般农户", "address": "新地址",
+            "category": "边缘易致贫户", "identified_month": "202401",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    h.refresh_from_db()
+    assert h.address == "新地址"
+    assert (h.category, h.identified_month) == ("", "")
