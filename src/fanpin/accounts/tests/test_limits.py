@@ -77,3 +77,10 @@ def test_deployment_check_is_clean_with_the_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_nul_character_in_a_link_is_refused_plainly(client, village_user):
+    client.force_login(village_user)
+    response = client.get("/households/", {"q": "王\x00"})
+    assert response.status_code == 400
+    assert "不允许的字符" in response.content.decode()

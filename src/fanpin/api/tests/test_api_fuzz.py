@@ -8,7 +8,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -22,8 +24,14 @@ schema.app = get_wsgi_application()
 
 @pytest.fixture
 def token(db, make_user):
+    # The raw WSGI handler closes the database connection after each request (request_finished), which
+    # would end the test's transaction on PostgreSQL; Django's own test client stops that the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     user = make_user("county", "140321", username="api_fuzz")
-    return Token.objects.create(user=user).key
+    yield Token.objects.create(user=user).key
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
