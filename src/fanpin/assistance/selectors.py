@@ -31,7 +31,7 @@ from fanpin.assistance.consistency import (
     imported_measures,
 )
 from fanpin.assistance.models import Measure, MeasureItem, ResponsiblePerson, ResponsibleUnit, Visit
-from fanpin.core.scope import area_prefix, household_fields, restrict
+from fanpin.core.scope import area_prefix, household_fields, number_filter, restrict
 from fanpin.registry.choices import HAS_LABOUR
 from fanpin.registry.models import Household, Member
 
@@ -215,8 +215,7 @@ def measure_list(*, user: Any, filters: dict | None = None) -> QuerySet[Measure]
     f = filters or {}
     qs = restrict(Measure.objects.all(), user=user, level_fields=household_fields("household__"))
     if f.get("household"):
-        household = str(f["household"])
-        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
+        qs = number_filter(qs, "household_id", f["household"])
     qs = _area_filter(qs, f.get("area"), "household__")
     if f.get("category"):
         qs = qs.filter(category=f["category"])
@@ -445,8 +444,7 @@ def visit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Visit]:
     f = filters or {}
     qs = restrict(Visit.objects.all(), user=user, level_fields=household_fields("household__"))
     if f.get("household"):
-        household = str(f["household"])
-        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
+        qs = number_filter(qs, "household_id", f["household"])
     qs = _area_filter(qs, f.get("area"), "household__")
     month = str(f.get("month") or "")
     if len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit():

@@ -17,7 +17,7 @@ from fanpin.casework.choices import OPEN_STATUSES, CaseStatus, Level
 from fanpin.casework.models import Case, CaseDocument, CaseStep, NoticeObjection
 from fanpin.casework.policy import case_params
 from fanpin.core.errors import ApplicationError
-from fanpin.core.scope import household_fields, restrict
+from fanpin.core.scope import household_fields, number_filter, restrict
 from fanpin.registry.models import Household
 
 ROLE_LEVEL = {Role.VILLAGE: Level.VILLAGE, Role.TOWNSHIP: Level.TOWNSHIP, Role.COUNTY: Level.COUNTY}
@@ -60,8 +60,7 @@ def case_list(*, user: Any, filters: dict | None = None) -> QuerySet[Case]:
     if q:
         qs = qs.filter(Q(household__head_name__contains=q) | Q(household__code__startswith=q))
     if f.get("household"):
-        household = str(f["household"])
-        qs = qs.filter(household_id=int(household)) if household.isdigit() else qs.none()
+        qs = number_filter(qs, "household_id", f["household"])
     return qs.order_by("-opened_on", "-id")
 
 

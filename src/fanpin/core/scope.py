@@ -55,3 +55,10 @@ def restrict(
 def user_covers(user: Any, code: str) -> bool:
     prefix = area_prefix(user)
     return prefix is not None and code.startswith(prefix)
+
+
+def number_filter(qs: QuerySet, field: str, value: Any) -> QuerySet:
+    """Filter `qs` on a numeric `field` by a value from a query string: text that is not a number
+    (from a hand-typed link or a fuzzer) matches nothing instead of reaching the database."""
+    text = str(value)
+    return qs.filter(**{field: int(text)}) if text.isdigit() else qs.none()

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 
+from fanpin.core.scope import number_filter
 from fanpin.divisions.models import Division
 from fanpin.divisions.selectors import division_get, division_list
 
@@ -27,8 +28,7 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("parent"):
             qs = qs.filter(parent_id=params["parent"])
         if params.get("level"):
-            level = str(params["level"])
-            qs = qs.filter(level=int(level)) if level.isdigit() else qs.none()
+            qs = number_filter(qs, "level", params["level"])
         if params.get("q"):
             q = params["q"].strip()
             qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(name__contains=q)

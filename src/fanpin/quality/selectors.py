@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from fanpin.core.scope import restrict
+from fanpin.core.scope import number_filter, restrict
 from fanpin.quality.choices import RunSource, RunStatus
 from fanpin.quality.models import AreaScore, Exemption, Finding, QualityRun
 
@@ -33,8 +33,7 @@ def finding_list(
     qs = Finding.objects.filter(run__in=runs) if run is None else Finding.objects.filter(run=run)
     f = filters or {}
     if f.get("run"):
-        run_id = str(f["run"])
-        qs = qs.filter(run_id=int(run_id)) if run_id.isdigit() else qs.none()
+        qs = number_filter(qs, "run_id", f["run"])
     village = (f.get("village") or "").strip()
     if village == "-":
         qs = qs.filter(village_code="")
