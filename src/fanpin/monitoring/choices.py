@@ -34,6 +34,7 @@ DEFAULT_PARAMS = {
     "rural_income": "16323",  # the province's prior-year rural per-capita disposable income (yuan)
     "oop_fixed_low_income": "10000",  # fixed out-of-pocket triggers (yuan)
     "oop_fixed_ordinary": "26000",
+    "oop_months": "12",  # 医保 department data: out-of-pocket summed over the last N months, across batches
     "months_considered": 12,
     # Casework (识别纳入 and 风险消除): deadlines and guards, read by fanpin.casework.flows
     "case_decision_days": "15",  # from the clue to the county's decision
@@ -66,6 +67,7 @@ PARAM_LABELS = {
     "rural_income": "上年农村居民人均可支配收入（元）",
     "oop_fixed_low_income": "低收入人口合规自付支出固定标准（元）",
     "oop_fixed_ordinary": "普通农户合规自付支出固定标准（元）",
+    "oop_months": "医保数据合规自付累计月数（近 N 个月，跨月度批次合计）",
     "months_considered": "收入计算月数",
     "case_decision_days": "识别纳入时限：发现线索至县级审定（天）",
     "case_step_days": "识别、消除各环节办理时限（天，公示除外）",

@@ -71,7 +71,7 @@ def _convert(value, arrow_type):
     return value
 
 
-def _read(sql: str, params: list, columns: list[tuple[str, str, pa.DataType]]) -> pa.Table:
+def read_table(sql: str, params: list, columns: list[tuple[str, str, pa.DataType]]) -> pa.Table:
     names = [c[0] for c in columns]
     types = [c[2] for c in columns]
     needs_conversion = [t in (pa.bool_(), pa.date32()) for t in types]
@@ -96,12 +96,12 @@ def _read(sql: str, params: list, columns: list[tuple[str, str, pa.DataType]]) -
 def extract_area(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
     """households, members and incomes (from `first_year` on) of the households in `area_code`."""
     where, params = _area_where(area_code)
-    households = _read(
+    households = read_table(
         f"SELECT {', '.join(c[1] for c in HOUSEHOLD_COLUMNS)} FROM registry_household h WHERE {where}",
         params,
         HOUSEHOLD_COLUMNS,
     )
-    members = _read(
+    members = read_table(
         f"SELECT {', '.join(c[1] for c in MEMBER_COLUMNS)} FROM registry_member m "
         f"JOIN registry_household h ON h.id = m.household_id WHERE {where}",
         params,
@@ -114,7 +114,7 @@ def extract_area(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
         ("months", "i.months", pa.int64()),
         *[(c, _cents(f"i.{c}"), pa.int64()) for c in INCOME_COMPONENTS],
     ]
-    incomes = _read(
+    incomes = read_table(
         f"SELECT {', '.join(c[1] for c in income_columns)} FROM registry_incomerecord i "
         f"JOIN registry_household h ON h.id = i.household_id WHERE {where} AND i.year >= %s",
         [*params, first_year],
@@ -125,3 +125,6 @@ def extract_area(area_code: str, *, first_year: int) -> dict[str, pa.Table]:
 
 def household_ids_table(ids) -> pa.Table:
     return pa.table({"household_id": pa.array(sorted(set(ids)), type=pa.int64())})
+
+
+_read = read_table  # the name fanpin.quality.extract imports

@@ -1,13 +1,17 @@
-"""Department data (部门数据): records matched to members by normalised ID number, and each source's
-rules, as Ibis expressions (no Django; DuckDB or Spark).
+"""Department data (部门数据): records matched to members by a join key, and each source's rules, as
+Ibis expressions (no Django; DuckDB or Spark).
 
 Inputs (amounts in cents):
-  records:    record_id, id_number, year, month, amount, total_cost, category, status — the generic
-              columns each source's file fills (fanpin.monitoring.departments.formats)
-  members:    member_id, household_id, id_number, birth_date
-  households: household_id, household_type
+  records:    row, id_key, id_sealed, name, year, month, period, amount, total_cost, category, status —
+              the generic columns each source's file fills (fanpin.monitoring.departments.formats);
+              period = year × 12 + month − 1 of the record (its settlement month, else the batch's)
+  members:    member_id, household_id, id_key, birth_date, household_type — the WHOLE registry: a
+              person registered in another county than the one that loaded the file is still found
+  history:    (medical) the records of every medical batch that may fall in the policy's window
   excluded:   household_id — households with an open lead, already monitored, or with a lead of the
               same month and source (never duplicated)
+id_key is whatever fanpin.monitoring.departments.identity makes of an ID number (today the normalised
+number, with field encryption its blind index): the engine only compares it.
 Output of `department_rows`: one row per (household, kind, detail, year) that raises a lead, with the
 figures a person needs to check it; Chinese reasons are composed outside the engine.
 """
@@ -34,6 +38,7 @@ RISKS = {
 }
 OUTPUT = (
     "household_id",
+    "household_type",
     "source",
     "kind",
     "detail",
@@ -45,31 +50,43 @@ OUTPUT = (
     "over_fixed",
     "risk",
 )
-
-
-def id_key(column):
-    """The normalised ID number: no spaces (ASCII or full-width), upper-case X."""
-    return column.replace(" ", "").replace("\u3000", "").upper()
+PERSON = ("member_id", "household_id", "birth_date", "household_type")
 
 
 def match_records(records: ibis.Table, members: ibis.Table) -> ibis.Table:
-    """Every record with the member (lowest id if an ID number were ever held twice) and household it
-    matches by normalised ID number; member_id and household_id are null for people not in the registry."""
-    keyed = members.mutate(key=id_key(members.id_number))
-    first = keyed.group_by("key").aggregate(member_id=_.member_id.min())
-    people = first.join(keyed.select("member_id", "household_id", "birth_date"), "member_id")
-    r = records.mutate(key=id_key(records.id_number))
-    return r.left_join(people, r.key == people.key).select(
-        *records.columns, "member_id", "household_id", "birth_date"
+    """Every record with the member (lowest id if a key were ever held twice) and household it matches
+    by id_key; member_id and household_id are null for people not in the registry."""
+    first = members.group_by("id_key").aggregate(member_id=_.member_id.min())
+    people = first.rename(_k="id_key").join(members.select(*PERSON), "member_id")
+    return records.left_join(people, records.id_key == people._k).select(*records.columns, *PERSON)
+
+
+def unmatched_people(matched: ibis.Table) -> ibis.Table:
+    """The people of a batch not in the registry (a possible new household): one row each, with the
+    row where they first appear and how many rows they have."""
+    u = matched.filter(matched.household_id.isnull())
+    return u.group_by("id_key").aggregate(
+        row=_.row.min(),
+        rows=_.count().cast("int64"),
+        name=_.name.argmin(_.row),
+        id_sealed=_.id_sealed.argmin(_.row),
     )
+
+
+def window_periods(year: int, month: int, months: int) -> tuple[int, int]:
+    """The first and last period (year × 12 + month − 1) of the `months` months ending with (year, month)."""
+    end = year * 12 + month - 1
+    return end - months + 1, end
+
+
+def period_label(period: int) -> str:
+    return f"{period // 12}-{period % 12 + 1:02d}"
 
 
 def _flagged(source: str, matched: ibis.Table, *, year: int, month_end: date) -> ibis.Table:
     """The matched records that count for the source's rule, with kind and detail."""
     m = matched.filter(matched.household_id.notnull())
     none = ibis.literal("")
-    if source == "medical":
-        return m.mutate(kind=ibis.literal("合规自付"), detail=none, year=m.year.fill_null(year))
     m = m.mutate(year=ibis.literal(year, type="int64"))
     if source == "civil":
         support = m.category.isin(["低保", "特困"])
@@ -101,38 +118,70 @@ def _flagged(source: str, matched: ibis.Table, *, year: int, month_end: date) ->
 def department_rows(
     source: str,
     matched: ibis.Table,
-    households: ibis.Table,
+    members: ibis.Table,
     *,
     params: RuleParams,
     year: int,
     month: int,
+    history: ibis.Table | None = None,
 ) -> ibis.Table:
-    """The rows of `source` that raise a lead: one per (household, kind, detail, year)."""
+    """The rows of `source` that raise a lead: one per (household, kind, detail, year).
+
+    Medical: out-of-pocket spending summed per household over the policy's window (params.oop_months
+    months ending with the batch's month), across every medical batch in `history` (by default only
+    this batch), for the households that appear in this batch."""
+    if source == "medical":
+        return _medical_rows(matched, members, params=params, year=year, month=month, history=history)
     flagged = _flagged(source, matched, year=year, month_end=_month_end(year, month))
-    grouped = flagged.group_by("household_id", "kind", "detail", "year").aggregate(
+    grouped = flagged.group_by("household_id", "household_type", "kind", "detail", "year").aggregate(
         n_people=_.member_id.nunique().cast("int64"),
         amount=_.amount.fill_null(0).sum().cast("int64"),
         total_cost=_.total_cost.fill_null(0).sum().cast("int64"),
     )
-    if source == "medical":
-        h = grouped.join(households.select("household_id", "household_type"), "household_id", how="left")
-        poor = h.household_type == "脱贫户"
-        limit = ibis.ifelse(
-            poor,
-            _i64(params.oop_share_formerly_poor_bp * params.rural_income),
-            _i64(params.oop_share_others_bp * params.rural_income),
-        ).cast("int64")
-        fixed = ibis.ifelse(poor, _i64(params.oop_fixed_low_income), _i64(params.oop_fixed_ordinary)).cast(
-            "int64"
-        )
-        grouped = h.mutate(
-            over_share=((h.amount * _i64(10_000) > limit) & (h.amount > 0)).fill_null(False),
-            over_fixed=((h.amount > fixed) & (h.amount > 0)).fill_null(False),
-        ).filter(_.over_share | _.over_fixed)
-    else:
-        grouped = grouped.mutate(over_share=ibis.literal(False), over_fixed=ibis.literal(False))
+    grouped = grouped.mutate(over_share=ibis.literal(False), over_fixed=ibis.literal(False))
     return grouped.mutate(
         source=ibis.literal(source), risk=ibis.literal(RISKS[source]), year=_.year.cast("int64")
+    ).select(*OUTPUT)
+
+
+def _medical_rows(matched, members, *, params: RuleParams, year: int, month: int, history) -> ibis.Table:
+    first, last = window_periods(year, month, params.oop_months)
+    spent = history if history is not None else matched.select("id_key", "period", "amount", "total_cost")
+    spent = spent.filter(spent.period.between(first, last))
+    # Sum per person first (one row per ID), then find the person: the join is as wide as the people.
+    per_person = spent.group_by("id_key").aggregate(
+        amount=_.amount.fill_null(0).sum(), total_cost=_.total_cost.fill_null(0).sum()
+    )
+    found = match_records(per_person, members).filter(_.household_id.notnull())
+    here = matched.filter(matched.household_id.notnull()).select("household_id").distinct()
+    grouped = (
+        found.group_by("household_id", "household_type")
+        .aggregate(
+            n_people=_.member_id.nunique().cast("int64"),
+            amount=_.amount.sum().cast("int64"),
+            total_cost=_.total_cost.sum().cast("int64"),
+        )
+        .semi_join(here, "household_id")
+    )
+    poor = grouped.household_type == "脱贫户"
+    limit = ibis.ifelse(
+        poor,
+        _i64(params.oop_share_formerly_poor_bp * params.rural_income),
+        _i64(params.oop_share_others_bp * params.rural_income),
+    ).cast("int64")
+    fixed = ibis.ifelse(poor, _i64(params.oop_fixed_low_income), _i64(params.oop_fixed_ordinary)).cast(
+        "int64"
+    )
+    out = grouped.mutate(
+        over_share=((grouped.amount * _i64(10_000) > limit) & (grouped.amount > 0)).fill_null(False),
+        over_fixed=((grouped.amount > fixed) & (grouped.amount > 0)).fill_null(False),
+    ).filter(_.over_share | _.over_fixed)
+    return out.mutate(
+        source=ibis.literal("medical"),
+        kind=ibis.literal("合规自付"),
+        detail=ibis.literal(f"{period_label(first)} 至 {period_label(last)}"),
+        year=ibis.literal(year, type="int64"),
+        risk=ibis.literal(RISKS["medical"]),
     ).select(*OUTPUT)
 
 

@@ -55,6 +55,7 @@ class RuleParams:
     rural_income: int  # prior year's rural per-capita disposable income, cents
     oop_fixed_low_income: int  # fixed out-of-pocket triggers, cents
     oop_fixed_ordinary: int
+    oop_months: int = 12  # department medical data: out-of-pocket summed over the last N months
 
 
 def _age_at(birth, when: date):

@@ -22,9 +22,10 @@ from fanpin.core.permissions import check_permission
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.models import Division
 from fanpin.monitoring.departments.formats import format_for
-from fanpin.monitoring.departments.match import match_batch_records
-from fanpin.monitoring.departments.parse import Issue, check_header, parse_rows
-from fanpin.monitoring.departments.reader import SUFFIXES, DepartmentFile
+from fanpin.monitoring.departments.match import match_batch_records, records_path
+from fanpin.monitoring.departments.parse import Issue, check_header
+from fanpin.monitoring.departments.reader import SUFFIXES
+from fanpin.monitoring.departments.stream import open_stream
 from fanpin.monitoring.models import DepartmentBatch, DepartmentBatchStatus, DepartmentIssue, DepartmentRecord
 
 CHUNK = 5_000
@@ -80,7 +81,7 @@ def department_batch_create(
     earlier = earlier_batch(sha256)
     if earlier is not None:
         raise _refuse_duplicate(earlier, file_name)
-    check_header(DepartmentFile(path, name=file_name), fmt)
+    check_header(open_stream(path, name=file_name), fmt)
     folder = Path(settings.FANPIN_HOME) / "departments" / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"source{Path(file_name).suffix.lower()}"
@@ -111,27 +112,21 @@ def department_batch_create(
     return batch, job
 
 
-def _record(batch: DepartmentBatch, parsed) -> DepartmentRecord:
-    v = parsed.values
-    return DepartmentRecord(
-        batch=batch,
-        row=parsed.row,
-        id_number=parsed.id_number,
-        name=parsed.name[:50],
-        fields=parsed.fields,
-        year=v.get("year"),
-        month=v.get("month"),
-        amount=v.get("amount"),
-        total_cost=v.get("total_cost"),
-        category=str(v.get("category", ""))[:100],
-        status=str(v.get("status", ""))[:20],
-    )
+def _drop_source(batch: DepartmentBatch) -> None:
+    """The uploaded file is not kept once read: its valid rows live on as records.parquet."""
+    Path(batch.file_path).unlink(missing_ok=True)
 
 
 def department_batch_load(
     *, batch: DepartmentBatch, on_progress: Callable[[int, int], None] | None = None
 ) -> dict:
-    """Read, validate and keep the valid rows (all or nothing), then match them to members."""
+    """Read the file in chunks, validate, keep the valid rows as Parquet (all or nothing), list the
+    issues, then match the rows to members. Memory stays bounded whatever the file's size."""
+    import pyarrow.parquet as pq
+
+    from fanpin.monitoring.departments.stream import _names, chunks, open_stream
+    from fanpin.monitoring.departments.validate import ChunkValidator
+
     updated = DepartmentBatch.objects.filter(pk=batch.pk, status=DepartmentBatchStatus.QUEUED).update(
         status=DepartmentBatchStatus.LOADING
     )
@@ -139,41 +134,58 @@ def department_batch_load(
         raise ApplicationError("该批次已读取过或正在读取。")
     progress = on_progress or (lambda d, t: None)
     fmt = format_for(batch.source)
-    progress(0, 3)
-    file = DepartmentFile(batch.file_path, name=batch.file_name)
-    check_header(file, fmt)
-    records: list[DepartmentRecord] = []
+    stream = open_stream(batch.file_path, name=batch.file_name)
+    check_header(stream, fmt)
+    validator = ChunkValidator(fmt, stream.header, _names(stream))
+    target = records_path(batch)
+    partial = target.with_suffix(".partial")
     issues: list[DepartmentIssue] = []
-    bad_rows: set[int] = set()
     by_column: dict[str, int] = {}
-    rows = 0
-    for item in parse_rows(file, fmt):
-        if isinstance(item, Issue):
-            bad_rows.add(item.row)
-            by_column[item.column] = by_column.get(item.column, 0) + 1
+    rows = kept = bad_rows = 0
+    writer = None
+    total = max(stream.progress.total, 1)
+    progress(0, total)
+    try:
+        for first_row, table in chunks(stream):
+            result = validator.validate(first_row, table)
+            rows += result.rows
+            bad_rows += result.bad_rows
+            for item in result.issues:
+                by_column[item.column] = by_column.get(item.column, 0) + 1
+                if len(issues) < ISSUES_KEPT:
+                    issues.append(_issue(batch, item))
+            out = _stored(batch, result.valid)
+            if writer is None:
+                writer = pq.ParquetWriter(partial, out.schema, compression="zstd")
+            writer.write_table(out)
+            kept += out.num_rows
+            progress(min(stream.progress.done, total - 1), total)
+        for number, text in stream.bad_lines:  # .csv lines with more or fewer cells than the header
+            rows += 1
+            bad_rows += 1
+            by_column["整行"] = by_column.get("整行", 0) + 1
             if len(issues) < ISSUES_KEPT:
-                issues.append(
-                    DepartmentIssue(
-                        batch=batch,
-                        row=item.row,
-                        column=item.column[:100],
-                        value=item.value[:200],
-                        message=item.message[:500],
-                    )
-                )
-        else:
-            records.append(_record(batch, item))
-        rows = len(records) + len(bad_rows)
-    progress(1, 3)
-    with transaction.atomic():
-        DepartmentRecord.objects.bulk_create(records, batch_size=CHUNK)
-        DepartmentIssue.objects.bulk_create(issues, batch_size=CHUNK)
-    progress(2, 3)
+                message = "该行的列数与表头不一致（可能有未成对的引号或多余的逗号）"
+                issues.append(_issue(batch, Issue(number or 0, "整行", text, message)))
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        partial.unlink(missing_ok=True)
+        raise
+    if writer is None:
+        from fanpin.monitoring.departments.validate import VALID_SCHEMA
+
+        writer = pq.ParquetWriter(partial, _stored(batch, VALID_SCHEMA.empty_table()).schema)
+    writer.close()
+    partial.rename(target)
+    _drop_source(batch)
+    DepartmentIssue.objects.bulk_create(issues, batch_size=CHUNK)
+    progress(total, total)
     matched = match_batch_records(batch)
     counts = {
         "rows": rows,
-        "kept": len(records),
-        "bad_rows": len(bad_rows),
+        "kept": kept,
+        "bad_rows": bad_rows,
         "issues": sum(by_column.values()),
         "issues_by_column": by_column,
         **matched,
@@ -186,8 +198,36 @@ def department_batch_load(
         area_code=batch.area_code,
         after={k: v for k, v in counts.items() if k != "issues_by_column"},
     )
-    progress(3, 3)
     return counts
+
+
+def _stored(batch: DepartmentBatch, valid):
+    """What is kept of the valid rows: the join key and the sealed ID instead of the number, and the
+    period (year × 12 + month − 1) each record counts for — its own month, else the batch's."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from fanpin.monitoring.departments import identity
+
+    numbers = valid.column("id_number").combine_chunks()
+    year = pc.fill_null(valid.column("year"), batch.year)
+    month = pc.fill_null(valid.column("month"), batch.month)
+    period = pc.subtract(pc.add(pc.multiply(year, 12), month), 1).cast(pa.int64())
+    out = valid.drop_columns(["id_number"])
+    out = out.add_column(1, "id_key", identity.keys(numbers)).add_column(
+        2, "id_sealed", identity.sealed(numbers)
+    )
+    return out.append_column("period", period)
+
+
+def _issue(batch: DepartmentBatch, item: Issue) -> DepartmentIssue:
+    return DepartmentIssue(
+        batch=batch,
+        row=item.row,
+        column=item.column[:100],
+        value=item.value[:200],
+        message=item.message[:500],
+    )
 
 
 def department_batch_fail(*, batch: DepartmentBatch, message: str) -> None:
@@ -198,3 +238,5 @@ def department_batch_fail(*, batch: DepartmentBatch, message: str) -> None:
         DepartmentBatch.objects.filter(pk=batch.pk).update(
             status=DepartmentBatchStatus.FAILED, message=message[:2000]
         )
+    records_path(batch).unlink(missing_ok=True)
+    _drop_source(batch)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -18,99 +19,116 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.jobs import job_enqueue
 from fanpin.core.models import Job
 from fanpin.core.permissions import check_permission
-from fanpin.core.scope import HOUSEHOLD_CODE_FIELDS
 from fanpin.core.services.audit import audit_record
 from fanpin.matching.engines import ENGINES, connect
 from fanpin.monitoring.choices import LeadStatus
+from fanpin.monitoring.departments import identity
 from fanpin.monitoring.models import DepartmentBatch, DepartmentBatchStatus, DepartmentRecord, Lead
-from fanpin.registry.models import Household, Member
+from fanpin.registry.models import Household
 
-RECORD_SCHEMA = pa.schema(
-    [
-        ("record_id", pa.int64()),
-        ("id_number", pa.string()),
-        ("year", pa.int64()),
-        ("month", pa.int64()),
-        ("amount", pa.int64()),
-        ("total_cost", pa.int64()),
-        ("category", pa.string()),
-        ("status", pa.string()),
-    ]
-)
-MEMBER_SCHEMA = pa.schema(
-    [
-        ("member_id", pa.int64()),
-        ("household_id", pa.int64()),
-        ("id_number", pa.string()),
-        ("birth_date", pa.date32()),
-    ]
-)
-HOUSEHOLD_SCHEMA = pa.schema([("household_id", pa.int64()), ("household_type", pa.string())])
+MEMBER_COLUMNS = [
+    ("member_id", "m.id", pa.int64()),
+    ("household_id", "m.household_id", pa.int64()),
+    ("id_key", identity.REGISTRY_KEY_SQL, pa.string()),
+    ("birth_date", "m.birth_date", pa.date32()),
+    ("household_type", "h.household_type", pa.string()),
+]
+HISTORY_COLUMNS = ["id_key", "period", "amount", "total_cost"]
 
 
-def _table(rows, schema: pa.Schema) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-    return pa.table({f.name: pa.array(list(c), type=f.type) for f, c in zip(schema, columns, strict=True)})
+def records_path(batch: DepartmentBatch) -> Path:
+    """The batch's valid rows as Parquet: row, id_key, id_sealed, name, the engine columns, period."""
+    return Path(batch.file_path).parent / "records.parquet"
 
 
-def _in_area(batch: DepartmentBatch, path: str = ""):
-    return {f"{path}{HOUSEHOLD_CODE_FIELDS[len(batch.area_code)]}": batch.area_code}
+def registry_members() -> pa.Table:
+    """Every member of the registry with a join key: a department file is matched against the whole
+    registry, whichever area loaded it (the person may be registered in another county)."""
+    from fanpin.monitoring.extract import read_table
+
+    return read_table(
+        f"SELECT {', '.join(c[1] for c in MEMBER_COLUMNS)} FROM registry_member m "
+        f"JOIN registry_household h ON h.id = m.household_id WHERE {identity.REGISTRY_KEY_SQL} <> ''",
+        [],
+        MEMBER_COLUMNS,
+    )
 
 
-def batch_tables(batch: DepartmentBatch) -> dict[str, pa.Table]:
-    """The batch's records, and the members and households of its area, as Arrow tables."""
-    records = DepartmentRecord.objects.filter(batch=batch).order_by("id")
-    fields = ("id", "id_number", "year", "month", "amount", "total_cost", "category", "status")
-    members = Member.objects.filter(**_in_area(batch, "household__")).order_by("id")
-    households = Household.objects.filter(**_in_area(batch)).order_by("id")
-    return {
-        "records": _table(list(records.values_list(*fields)), RECORD_SCHEMA),
-        "members": _table(
-            list(members.values_list("id", "household_id", "id_number", "birth_date")), MEMBER_SCHEMA
-        ),
-        "households": _table(list(households.values_list("id", "household_type")), HOUSEHOLD_SCHEMA),
-    }
+def medical_history(batch: DepartmentBatch, months: int) -> list[Path]:
+    """The Parquet files of every medical batch that may hold records of the window ending with the
+    batch's month (loaded by any area; a file's records may be settled up to a year before its month)."""
+    end = batch.year * 12 + batch.month - 1
+    paths = []
+    batches = DepartmentBatch.objects.filter(
+        source="medical",
+        status__in=[
+            DepartmentBatchStatus.LOADED,
+            DepartmentBatchStatus.MATCHED,
+            DepartmentBatchStatus.MATCHING,
+        ],
+    ).order_by("id")
+    for other in batches.only("id", "year", "month", "file_path"):
+        if end - months - 11 <= other.year * 12 + other.month - 1 <= end or other.pk == batch.pk:
+            path = records_path(other)
+            if path.exists():
+                paths.append(path)
+    return paths
 
 
-def _match(tables: dict[str, pa.Table], engine: str) -> tuple[list[dict], Any]:
+def _records(con, batch: DepartmentBatch):
+    return con.read_parquet(str(records_path(batch)))
+
+
+def _match(con, batch: DepartmentBatch, members: pa.Table):
     import ibis
 
     from fanpin.matching.engine.departments import match_records
 
-    con = connect(engine)
-    matched = match_records(ibis.memtable(tables["records"]), ibis.memtable(tables["members"]))
-    rows = con.to_pyarrow(matched.select("record_id", "member_id", "household_id")).to_pylist()
-    return rows, matched
+    return match_records(_records(con, batch), ibis.memtable(members))
 
 
-def match_batch_records(batch: DepartmentBatch, *, engine: str = "duckdb", tables=None) -> dict:
-    """Set each record's member and household (or none); the counts of matched and unmatched."""
-    return _apply_match(batch, engine, tables or batch_tables(batch))[0]
+def match_batch_records(
+    batch: DepartmentBatch, *, engine: str = "duckdb", members: pa.Table | None = None
+) -> dict:
+    """Match the batch's records to the whole registry; list the people not found (one row each, a
+    possible new household of the batch's area); the counts of matched and unmatched."""
+    return _apply_match(batch, connect(engine), members if members is not None else registry_members())[0]
 
 
-def _apply_match(batch: DepartmentBatch, engine: str, tables: dict[str, pa.Table]) -> tuple[dict, Any]:
-    rows, matched_expr = _match(tables, engine)
-    current = {
-        pk: (m, h)
-        for pk, m, h in DepartmentRecord.objects.filter(batch=batch).values_list(
-            "id", "member_id", "household_id"
+def _apply_match(batch: DepartmentBatch, con, members: pa.Table) -> tuple[dict, Any]:
+    from fanpin.matching.engine.departments import unmatched_people
+
+    matched = _match(con, batch, members)
+    counts = con.to_pyarrow(
+        matched.aggregate(
+            matched=matched.household_id.count(),
+            rows=matched.count(),
+            matched_households=matched.household_id.nunique(),
         )
-    }
-    changed = []
-    for r in rows:
-        if current.get(r["record_id"]) != (r["member_id"], r["household_id"]):
-            changed.append(
-                DepartmentRecord(id=r["record_id"], member_id=r["member_id"], household_id=r["household_id"])
-            )
+    ).to_pylist()[0]
+    people = con.to_pyarrow(unmatched_people(matched).order_by("row"))
     with transaction.atomic():
-        DepartmentRecord.objects.bulk_update(changed, ["member_id", "household_id"], batch_size=2000)
-    matched = [r for r in rows if r["household_id"] is not None]
-    counts = {
-        "matched": len(matched),
-        "unmatched": len(rows) - len(matched),
-        "matched_households": len({r["household_id"] for r in matched}),
+        DepartmentRecord.objects.filter(batch=batch).delete()
+        DepartmentRecord.objects.bulk_create(
+            (
+                DepartmentRecord(
+                    batch=batch,
+                    row=p["row"],
+                    id_number=p["id_sealed"],
+                    name=(p["name"] or "")[:50],
+                    fields={"rows": p["rows"]},
+                )
+                for p in people.to_pylist()
+            ),
+            batch_size=5000,
+        )
+    result = {
+        "matched": counts["matched"],
+        "unmatched": counts["rows"] - counts["matched"],
+        "unmatched_people": people.num_rows,
+        "matched_households": counts["matched_households"],
     }
-    return counts, matched_expr
+    return result, matched
 
 
 @transaction.atomic
@@ -137,15 +155,13 @@ def department_match_request(*, actor: Any, batch: DepartmentBatch, engine: str 
 
 def excluded_households(batch: DepartmentBatch) -> set[int]:
     """Households with an open lead, already monitored (risk not eliminated), or with a lead of the
-    batch's month and source: a department lead never duplicates them."""
-    in_area = Household.objects.filter(**_in_area(batch))
-    monitored = in_area.filter(category__gt="", risk_eliminated=False).values_list("id", flat=True)
-    open_leads = Lead.objects.filter(household__in=in_area, status=LeadStatus.OPEN).values_list(
+    batch's month and source — anywhere in the registry, as the batch's people may live anywhere: a
+    department lead never duplicates them."""
+    monitored = Household.objects.filter(category__gt="", risk_eliminated=False).values_list("id", flat=True)
+    open_leads = Lead.objects.filter(status=LeadStatus.OPEN).values_list("household_id", flat=True)
+    same_month = Lead.objects.filter(year=batch.year, month=batch.month, source=batch.source).values_list(
         "household_id", flat=True
     )
-    same_month = Lead.objects.filter(
-        household__in=in_area, year=batch.year, month=batch.month, source=batch.source
-    ).values_list("household_id", flat=True)
     return set(monitored) | set(open_leads) | set(same_month)
 
 
@@ -154,8 +170,11 @@ def department_batch_match(
     batch: DepartmentBatch,
     engine: str = "duckdb",
     on_progress: Callable[[int, int], None] | None = None,
+    members: pa.Table | None = None,
 ) -> dict:
-    """Re-match the batch to the registry, run its source's rules and write the leads."""
+    """Re-match the batch to the whole registry, run its source's rules and write the leads, each in
+    the village of the household the person belongs to. `members`: the registry as read by
+    registry_members(), when several batches are matched in a row."""
     import ibis
 
     from fanpin.matching.engine.departments import department_candidates, department_rows
@@ -173,31 +192,40 @@ def department_batch_match(
         province_code=batch.area_code[:2], year=batch.year, on=date(batch.year, batch.month, 1)
     )
     params = rule_params(policy)
-    tables = batch_tables(batch)
-    matched_counts, matched = _apply_match(batch, engine, tables)
+    con = connect(engine)
+    if members is None:
+        members = registry_members()
+    matched_counts, matched = _apply_match(batch, con, members)
     progress(1, 3)
     excluded = excluded_households(batch)
-    con = connect(engine)
+    history = None
+    if batch.source == "medical":
+        parts = [
+            con.read_parquet(str(p)).select(*HISTORY_COLUMNS)
+            for p in medical_history(batch, params.oop_months)
+        ]
+        history = ibis.union(*parts) if len(parts) > 1 else parts[0]
     rows = department_rows(
         batch.source,
         matched,
-        ibis.memtable(tables["households"]),
+        ibis.memtable(members),
         params=params,
         year=batch.year,
         month=batch.month,
+        history=history,
     )
-    all_rows = con.to_pyarrow(rows).to_pylist()
+    rows = rows.cache()
+    triggered = con.to_pyarrow(rows.select("household_id").distinct()).num_rows
     excluded_table = pa.table({"household_id": pa.array(sorted(excluded), type=pa.int64())})
     candidates = con.to_pyarrow(department_candidates(rows, ibis.memtable(excluded_table))).to_pylist()
     progress(2, 3)
-    types = dict(Household.objects.filter(**_in_area(batch)).values_list("id", "household_type"))
     by_household: dict[int, list[dict]] = {}
     for row in candidates:
         by_household.setdefault(row["household_id"], []).append(row)
     leads = []
     for household_id, household_rows in by_household.items():
         category, risks, reason, figures = compose(
-            batch.source, household_rows, params, household_type=types.get(household_id, "")
+            batch.source, household_rows, params, household_type=household_rows[0]["household_type"] or ""
         )
         figures["batch"] = batch.pk
         leads.append(
@@ -212,7 +240,6 @@ def department_batch_match(
                 figures=figures,
             )
         )
-    triggered = {r["household_id"] for r in all_rows}
     with transaction.atomic():
         # The unique constraint (household, month, source) is the last guard against a duplicate lead.
         Lead.objects.bulk_create(leads, batch_size=2000, ignore_conflicts=True)
@@ -220,9 +247,9 @@ def department_batch_match(
             **DepartmentBatch.objects.get(pk=batch.pk).counts,
             **matched_counts,
             "engine": engine,
-            "triggered": len(triggered),
+            "triggered": triggered,
             "leads": len(leads),
-            "skipped_open_or_monitored": len(triggered) - len(leads),
+            "skipped_open_or_monitored": triggered - len(leads),
         }
         DepartmentBatch.objects.filter(pk=batch.pk).update(
             status=DepartmentBatchStatus.MATCHED, counts=counts, matched_at=timezone.now(), message=""

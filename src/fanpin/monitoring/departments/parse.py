@@ -74,52 +74,59 @@ def _month(text: str, column: Column) -> tuple[int, int]:
 
 def parse_rows(file: DepartmentFile, fmt: SourceFormat) -> Iterator[Parsed | Issue]:
     """Each row as a Parsed record, or the Issue(s) that keep it out (a row with issues is not kept)."""
-    index = {name: i for i, name in enumerate(file.header) if name}
-    own = [c for c in fmt.columns if c.name in index and c.name not in ("证件号码", "姓名")]
     for number, cells in file.rows():
-        problems: list[Issue] = []
-        raw_id = cells[index["证件号码"]]
-        name = cells[index["姓名"]]
-        id_number = ""
-        if not raw_id:
-            problems.append(Issue(number, "证件号码", "", "证件号码为空"))
-        else:
-            try:
-                id_number = idnumber.parse(raw_id).number
-            except idnumber.IdNumberError as exc:
-                problems.append(Issue(number, "证件号码", raw_id, str(exc)))
-        if not name:
-            problems.append(Issue(number, "姓名", "", "姓名为空"))
-        values: dict[str, object] = {}
-        fields: dict[str, str] = {}
-        for column in own:
-            text = cells[index[column.name]]
-            fields[column.name] = text
-            if not text:
-                if column.kind in ("amount", "choice") and column.required:
-                    problems.append(Issue(number, column.name, "", f"{column.name}为空"))
-                continue
-            try:
-                if column.kind == "amount":
-                    values[column.engine] = _amount(text, column)
-                elif column.kind == "year":
-                    values["year"] = _year(text, column)
-                elif column.kind == "month":
-                    year, month = _month(text, column)
-                    values.setdefault("year", year)
-                    values["month"] = month
-                elif column.kind == "choice":
-                    if text not in column.choices:
-                        raise ValueError(f"{column.name}“{text}”应为 {'、'.join(column.choices)} 之一")
-                    values[column.engine] = text
-                elif column.engine:
-                    values[column.engine] = text
-            except ValueError as exc:
-                problems.append(Issue(number, column.name, text, str(exc)))
-        for group in fmt.one_of:
-            if not any(fields.get(name) for name in group) and not any(p.column in group for p in problems):
-                problems.append(Issue(number, "或".join(group), "", f"{'和'.join(group)}均为空"))
-        if problems:
-            yield from problems
-        else:
-            yield Parsed(row=number, id_number=id_number, name=name, fields=fields, values=values)
+        yield from parse_row(number, cells, file.header, fmt)
+
+
+def parse_row(
+    number: int, cells: list[str], header: list[str], fmt: SourceFormat
+) -> Iterator[Parsed | Issue]:
+    """One row (cells stripped, as wide as the header) as a Parsed record or its Issue(s)."""
+    index = {name: i for i, name in enumerate(header) if name}
+    own = [c for c in fmt.columns if c.name in index and c.name not in ("证件号码", "姓名")]
+    problems: list[Issue] = []
+    raw_id = cells[index["证件号码"]]
+    name = cells[index["姓名"]]
+    id_number = ""
+    if not raw_id:
+        problems.append(Issue(number, "证件号码", "", "证件号码为空"))
+    else:
+        try:
+            id_number = idnumber.parse(raw_id).number
+        except idnumber.IdNumberError as exc:
+            problems.append(Issue(number, "证件号码", raw_id, str(exc)))
+    if not name:
+        problems.append(Issue(number, "姓名", "", "姓名为空"))
+    values: dict[str, object] = {}
+    fields: dict[str, str] = {}
+    for column in own:
+        text = cells[index[column.name]]
+        fields[column.name] = text
+        if not text:
+            if column.kind in ("amount", "choice") and column.required:
+                problems.append(Issue(number, column.name, "", f"{column.name}为空"))
+            continue
+        try:
+            if column.kind == "amount":
+                values[column.engine] = _amount(text, column)
+            elif column.kind == "year":
+                values["year"] = _year(text, column)
+            elif column.kind == "month":
+                year, month = _month(text, column)
+                values.setdefault("year", year)
+                values["month"] = month
+            elif column.kind == "choice":
+                if text not in column.choices:
+                    raise ValueError(f"{column.name}“{text}”应为 {'、'.join(column.choices)} 之一")
+                values[column.engine] = text
+            elif column.engine:
+                values[column.engine] = text
+        except ValueError as exc:
+            problems.append(Issue(number, column.name, text, str(exc)))
+    for group in fmt.one_of:
+        if not any(fields.get(name) for name in group) and not any(p.column in group for p in problems):
+            problems.append(Issue(number, "或".join(group), "", f"{'和'.join(group)}均为空"))
+    if problems:
+        yield from problems
+    else:
+        yield Parsed(row=number, id_number=id_number, name=name, fields=fields, values=values)

@@ -22,7 +22,11 @@ def _medical(row: dict, params: RuleParams, household_type: str) -> str:
         )
     if row["over_fixed"]:
         exceeded.append(f"固定标准 {yuan_short(fixed)} 元")
-    return f"{row['year']} 年个人合规自付 {yuan(row['amount'])} 元，超过" + "和".join(exceeded)
+    # detail: the window, e.g. "2024-11 至 2025-10" (the policy's months, across the monthly batches)
+    return (
+        f"近 {params.oop_months} 个月（{row['detail']}）个人合规自付 {yuan(row['amount'])} 元，超过"
+        + "和".join(exceeded)
+    )
 
 
 def _part(source: str, row: dict, params: RuleParams, household_type: str) -> str:

@@ -12,6 +12,7 @@ from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
 from fanpin.core.masking import mask_id
+from fanpin.monitoring.departments import identity
 from fanpin.monitoring.departments.formats import FORMATS
 from fanpin.monitoring.departments.forms import DepartmentUploadForm
 from fanpin.monitoring.departments.load import department_batch_create
@@ -76,7 +77,8 @@ def batch_detail(request, batch_id: int):
     show_ids = request.user.has_role_permission(Permission.VIEW_PERSONAL)
     unmatched = Paginator(batch_unmatched(batch=batch), 100).get_page(request.GET.get("page"))
     for record in unmatched:
-        record.shown_id = record.id_number if show_ids else mask_id(record.id_number)
+        number = identity.unseal(record.id_number)
+        record.shown_id = number if show_ids else mask_id(number)
     return render(
         request,
         "monitoring/department_detail.html",

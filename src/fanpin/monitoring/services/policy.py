@@ -54,6 +54,9 @@ def policy_setting_create(
             merged[key] = str(_decimal(key, value))
     if Decimal(merged["monitoring_rate_base"]) not in (1, 2):
         raise ApplicationError(f"“{PARAM_LABELS['monitoring_rate_base']}”应为 1 或 2。")
+    oop_months = Decimal(merged["oop_months"])
+    if oop_months != oop_months.to_integral_value() or not 1 <= oop_months <= 36:
+        raise ApplicationError(f"“{PARAM_LABELS['oop_months']}”应为 1 至 36 的整数。")
     for key in ("income_drop_share", "oop_share_formerly_poor", "oop_share_others"):
         if Decimal(merged[key]) > 5:
             raise ApplicationError(f"“{PARAM_LABELS[key]}”应为比例（如 0.5 表示 50%）。")
@@ -116,4 +119,6 @@ def rule_params(setting: PolicySetting) -> RuleParams:
         rural_income=cents("rural_income"),
         oop_fixed_low_income=cents("oop_fixed_low_income"),
         oop_fixed_ordinary=cents("oop_fixed_ordinary"),
+        # Settings made before the parameter existed take the default a new setting gets.
+        oop_months=int(Decimal(str(p.get("oop_months", DEFAULT_PARAMS["oop_months"])))),
     )

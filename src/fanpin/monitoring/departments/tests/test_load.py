@@ -5,12 +5,16 @@ are counted and listed with row, column and reason, the rest is kept; the same f
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from fanpin.core.errors import ApplicationError
+from fanpin.monitoring.departments import identity
 from fanpin.monitoring.departments.formats import FORMATS
 from fanpin.monitoring.departments.load import department_batch_create
+from fanpin.monitoring.departments.match import records_path
 from fanpin.monitoring.departments.tests.files import HEADERS, load, write_csv, write_parquet, write_xlsx
 from fanpin.monitoring.models import DepartmentBatch, DepartmentIssue, DepartmentRecord
 from fanpin.monitoring.tests.world import household, policy_2025
@@ -96,14 +100,12 @@ def test_bad_rows_are_counted_and_listed_and_the_rest_kept(tmp_path):
     assert (7, "金额", "金额 200000000 元超过 1 亿元，不合理") in issues
     assert (8, "救助类型", "救助类型“五保”应为 低保、特困、临时救助 之一") in issues
     assert (9, "证件号码", "证件号码为空") in issues and (9, "金额", "金额为空") in issues
-    record = DepartmentRecord.objects.get(batch=batch)
-    assert (record.row, record.name, record.amount, record.category, record.status) == (
-        2,
-        "张三",
-        360000,
-        "低保",
-        "新增",
-    )
+    kept = pq.read_table(records_path(batch)).to_pylist()
+    assert [(r["row"], r["name"], r["amount"], r["category"], r["status"]) for r in kept] == [
+        (2, "张三", 360000, "低保", "新增")
+    ]
+    assert kept[0]["id_key"] == identity.registry_key(GOOD_ID)
+    assert not Path(batch.file_path).exists()  # the uploaded file itself is not kept
 
 
 def test_the_same_file_twice_is_refused_naming_the_earlier_batch(tmp_path):

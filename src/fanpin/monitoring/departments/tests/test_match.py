@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pyarrow.parquet as pq
 import pytest
 
 from fanpin.core.jobs import job_run_now
-from fanpin.monitoring.departments.match import department_match_request
+from fanpin.monitoring.departments import identity
+from fanpin.monitoring.departments.match import department_match_request, records_path
 from fanpin.monitoring.departments.selectors import batch_unmatched
 from fanpin.monitoring.departments.tests.files import HEADERS, load, write_csv
 from fanpin.monitoring.models import DepartmentRecord, Lead
@@ -44,10 +46,11 @@ def test_matching_uses_the_normalised_id_number(tmp_path):
     batch = load(
         write_csv(tmp_path, "rs.csv", HEADERS["employment"], [[typed, "带X的人", "失业"]]), "employment"
     )
-    record = DepartmentRecord.objects.get(batch=batch)
-    assert record.id_number == number
-    assert (record.member_id, record.household_id) == (member.pk, h.pk)
+    (kept,) = pq.read_table(records_path(batch)).to_pylist()
+    assert kept["id_key"] == identity.registry_key(number)
+    assert not DepartmentRecord.objects.filter(batch=batch).exists()  # nobody unmatched
     assert batch.counts["matched"] == 1 and batch.counts["unmatched"] == 0
+    assert Lead.objects.get(source="employment").household_id == h.pk and member.household_id == h.pk
 
 
 def test_medical_yearly_out_of_pocket_against_the_share_and_the_fixed_sum(tmp_path):
@@ -65,11 +68,12 @@ def test_medical_yearly_out_of_pocket_against_the_share_and_the_fixed_sum(tmp_pa
     leads = _leads("medical")
     assert set(leads) == {"M1", "M2"}
     assert leads["M1"].reason == (
-        "医保数据：2025 年个人合规自付 32,000.00 元，超过上年农村居民人均可支配收入 16,323 元的 100%"
+        "医保数据：近 12 个月（2024-11 至 2025-10）个人合规自付 32,000.00 元，超过上年农村居民人均可支配收入 16,323 元的 100%"
         "（16,323.00 元）和固定标准 26,000 元"
     )
     assert leads["M2"].reason == (
-        "医保数据：2025 年个人合规自付 9,000.00 元，超过上年农村居民人均可支配收入 16,323 元的 50%（8,161.50 元）"
+        "医保数据：近 12 个月（2024-11 至 2025-10）个人合规自付 9,000.00 元，"
+        "超过上年农村居民人均可支配收入 16,323 元的 50%（8,161.50 元）"
     )
     assert leads["M1"].suggested_category == Category.SUDDEN
     assert leads["M1"].risk_list == ["因病"] and leads["M1"].figures["out_of_pocket"] == 3_200_000
@@ -77,16 +81,19 @@ def test_medical_yearly_out_of_pocket_against_the_share_and_the_fixed_sum(tmp_pa
     assert batch.counts["triggered"] == 2 and batch.counts["leads"] == 2
 
 
-def test_medical_settlement_months_are_summed_by_year(tmp_path):
+def test_medical_settlement_months_of_the_window_are_summed(tmp_path):
     h = household("M4")
     a = _people(h)[0]
     header = ["证件号码", "姓名", "结算月份", "个人自付金额", "医疗总费用"]
     rows = [
         [a.id_number, a.name, "2025-03", "14000", "20000"],
         [a.id_number, a.name, "202509", "12000.50", "20000"],
+        [a.id_number, a.name, "2024-10", "90000", "90000"],  # settled before the 12 months: not counted
     ]
     load(write_csv(tmp_path, "yb.csv", header, rows), "medical")
-    assert _leads("medical")["M4"].reason.startswith("医保数据：2025 年个人合规自付 26,000.50 元，超过")
+    assert _leads("medical")["M4"].reason.startswith(
+        "医保数据：近 12 个月（2024-11 至 2025-10）个人合规自付 26,000.50 元，超过"
+    )
 
 
 def test_civil_new_support_loss_and_temporary_relief(tmp_path):
@@ -153,19 +160,26 @@ def test_housing_disability_employment_disaster_and_other(tmp_path):
     }
 
 
-def test_people_not_in_the_registry_of_the_area_are_listed_not_dropped(tmp_path):
+def test_people_not_in_the_registry_are_listed_and_people_of_another_county_are_matched_there(tmp_path):
     h = household("U1")
-    elsewhere = household("U2", village=YUXIAN)  # 盂县: not in a 平定县 batch's registry
+    elsewhere = household("U2", village=YUXIAN)  # 盂县: registered in another county than the loader's
     stranger = idnumber.make("140321", date(1990, 1, 1), 777)
     rows = [
         [_people(h)[0].id_number, "甲", "D"],
         [stranger, "新来的人", "D"],
         [_people(elsewhere)[0].id_number, "盂县的人", "C"],
+        [stranger, "新来的人", "C"],  # the same person twice: listed once, from the first row
     ]
-    batch = load(write_csv(tmp_path, "zj.csv", HEADERS["housing"], rows), "housing")
-    assert [(r.row, r.name) for r in batch_unmatched(batch=batch)] == [(3, "新来的人"), (4, "盂县的人")]
-    assert batch.counts["unmatched"] == 2 and batch.counts["leads"] == 1
-    assert set(_leads("housing")) == {"U1"}
+    batch = load(write_csv(tmp_path, "zj.csv", HEADERS["housing"], rows), "housing", area="140321")
+    assert [(r.row, r.name, r.fields["rows"]) for r in batch_unmatched(batch=batch)] == [(3, "新来的人", 2)]
+    assert batch.counts["unmatched"] == 2 and batch.counts["unmatched_people"] == 1
+    assert batch.counts["matched"] == 2 and batch.counts["leads"] == 2
+    leads = _leads("housing")
+    assert set(leads) == {"U1", "U2"}
+    # The lead of the 盂县 person lands in their own village, where that county's users see it.
+    assert leads["U2"].household.village_id == elsewhere.village_id
+    assert leads["U2"].household.county_code == "140322"
+    assert leads["U2"].reason == "住建数据：住房鉴定为 C 级危房"
 
 
 def test_no_duplicate_leads_on_rematch_or_with_an_open_lead(tmp_path):
@@ -201,3 +215,68 @@ def test_the_match_job_on_spark_raises_the_same_leads_as_on_duckdb(tmp_path):
     on_spark = sorted(Lead.objects.values_list("household_id", "reason", "risk_types", "suggested_category"))
     assert len(on_duckdb) == 2 and on_spark == on_duckdb
     assert job.result["engine"] == "spark" and job.result["unmatched"] == 1
+
+
+def test_medical_out_of_pocket_is_summed_over_the_policys_months_across_monthly_batches(tmp_path):
+    """Each month's 医保 file alone stays under 16,323 (100 % of the rural income); the 12-month total does not. Claims of
+    a batch older than the window and a batch of a later month do not count; a batch loaded by another
+    county counts (the person is the same)."""
+    h = household("W1")
+    a, b = _people(h)
+    header = ["证件号码", "姓名", "结算月份", "个人自付金额", "医疗总费用"]
+
+    def month_file(name, rows, *, year, month, area="140321", match=True):
+        path = write_csv(tmp_path, name, header, rows)
+        return load(path, "medical", area=area, year=year, month=month, match=match)
+
+    old = [[a.id_number, a.name, "2024-08", "20000", "30000"]]
+    month_file("old.csv", old, year=2024, month=8, match=False)  # loaded, never matched (no 2024 policy)
+    month_file("aug.csv", [[a.id_number, a.name, "2025-08", "6000", "20000"]], year=2025, month=8)
+    month_file(
+        "sep.csv", [[b.id_number, b.name, "2025-09", "5000.50", "20000"]], year=2025, month=9, area="140322"
+    )
+    nov = [[a.id_number, a.name, "2025-11", "50000", "90000"]]
+    later = month_file("nov.csv", nov, year=2025, month=11, match=False)
+    assert not Lead.objects.filter(household=h).exists()  # each month alone: under
+    oct_batch = month_file(
+        "oct.csv", [[a.id_number, a.name, "2025-10", "6000", "20000"]], year=2025, month=10
+    )
+    lead = Lead.objects.get(household=h, month=10, source="medical")
+    # 6,000 + 5,000.50 + 6,000 = 17,000.50 > 16,323; not the 2024-08 claim nor November's.
+    assert lead.reason == (
+        "医保数据：近 12 个月（2024-11 至 2025-10）个人合规自付 17,000.50 元，超过上年农村居民人均可支配收入 "
+        "16,323 元的 100%（16,323.00 元）"
+    )
+    assert lead.figures["out_of_pocket"] == 1_700_050 and lead.figures["batch"] == oct_batch.pk
+    lead.status = "dismissed"
+    lead.save()
+    job = job_run_now(department_match_request(actor="测试", batch=later))
+    assert job.status == "succeeded" and job.result["leads"] == 1  # November's window: the three + 50,000
+    assert "近 12 个月（2024-12 至 2025-11）个人合规自付 67,000.50 元" in Lead.objects.get(month=11).reason
+
+
+def test_the_months_summed_are_a_policy_setting(tmp_path):
+    from fanpin.monitoring.services.policy import policy_setting_create
+
+    policy_setting_create(
+        actor="测试",
+        province_code="14",
+        year=2025,
+        threshold="7100",
+        effective_from=date(2025, 2, 1),
+        params={"oop_months": "2"},
+    )
+    h = household("W2")
+    a = _people(h)[0]
+    header = ["证件号码", "姓名", "结算月份", "个人自付金额", "医疗总费用"]
+    rows = [
+        [a.id_number, a.name, "2025-08", "20000", "30000"],
+        [a.id_number, a.name, "2025-10", "9000", "9000"],
+    ]
+    batch = load(write_csv(tmp_path, "yb.csv", header, rows), "medical")
+    assert batch.counts["leads"] == 0  # only September and October count: 9,000
+    rows = [[a.id_number, a.name, "2025-09", "17400", "30000"]]
+    load(write_csv(tmp_path, "yb2.csv", header, rows), "medical")
+    assert Lead.objects.get(household=h).reason.startswith(
+        "医保数据：近 2 个月（2025-09 至 2025-10）个人合规自付 26,400.00 元，超过"
+    )
