@@ -10,12 +10,12 @@ from fanpin.core.errors import ApplicationError
 from fanpin.core.progress import progress_bar
 
 
-def _run(job, *, quiet: bool, label: str):
+def _run(job, *, quiet: bool, label: str, unit: str = "步"):
     from fanpin.core.jobs import job_run_now
 
     if quiet:
         return job_run_now(job)
-    bar, update = progress_bar(label, unit="步")
+    bar, update = progress_bar(label, unit=unit)
     job = job_run_now(job, on_progress=update)
     bar.close()
     return job
@@ -46,7 +46,8 @@ def departments_load(args) -> int:
             month=month,
         )
         result["batch"] = batch.pk
-        job = _run(job, quiet=args.json, label="读取部门数据")
+        # Progress in bytes of a .csv file, rows of a .parquet/.xlsx file.
+        job = _run(job, quiet=args.json, label="读取部门数据", unit="")
         if job.status == JobStatus.SUCCEEDED:
             job = _run(
                 department_match_request(actor="命令行", batch=batch, engine=args.engine),
@@ -68,7 +69,7 @@ def departments_load(args) -> int:
         result,
         args.json,
         text=f"第 {batch.pk} 批 {batch.get_source_display()} {path.name}：有效记录 {c['kept']} 条，"
-        f"问题 {c['issues']} 处，档案中没有的人 {c['unmatched']} 个，新线索 {c['leads']} 条",
+        f"问题 {c['issues']} 处，档案中没有的人 {c['unmatched_people']} 个，新线索 {c['leads']} 条",
     )
     return 0
 

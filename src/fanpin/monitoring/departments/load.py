@@ -22,7 +22,7 @@ from fanpin.core.permissions import check_permission
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.models import Division
 from fanpin.monitoring.departments.formats import format_for
-from fanpin.monitoring.departments.match import match_batch_records, records_path
+from fanpin.monitoring.departments.match import records_path
 from fanpin.monitoring.departments.parse import Issue, check_header
 from fanpin.monitoring.departments.reader import SUFFIXES
 from fanpin.monitoring.departments.stream import open_stream
@@ -120,8 +120,9 @@ def _drop_source(batch: DepartmentBatch) -> None:
 def department_batch_load(
     *, batch: DepartmentBatch, on_progress: Callable[[int, int], None] | None = None
 ) -> dict:
-    """Read the file in chunks, validate, keep the valid rows as Parquet (all or nothing), list the
-    issues, then match the rows to members. Memory stays bounded whatever the file's size."""
+    """Read the file in chunks, validate, keep the valid rows as Parquet (all or nothing) and list the
+    issues. Memory stays bounded whatever the file's size (chunks of fanpin.monitoring.departments
+    .stream.CHUNK_ROWS rows). Matching is the next step (department_batch_match)."""
     import pyarrow.parquet as pq
 
     from fanpin.monitoring.departments.stream import _names, chunks, open_stream
@@ -181,23 +182,23 @@ def department_batch_load(
     _drop_source(batch)
     DepartmentIssue.objects.bulk_create(issues, batch_size=CHUNK)
     progress(total, total)
-    matched = match_batch_records(batch)
+    # Matching (against the whole registry) is the next step, 生成预警线索: it lists the people not found.
     counts = {
         "rows": rows,
         "kept": kept,
         "bad_rows": bad_rows,
         "issues": sum(by_column.values()),
         "issues_by_column": by_column,
-        **matched,
     }
-    DepartmentBatch.objects.filter(pk=batch.pk).update(status=DepartmentBatchStatus.LOADED, counts=counts)
-    audit_record(
-        actor=batch.created_by or "系统",
-        action="departments.load",
-        obj=batch,
-        area_code=batch.area_code,
-        after={k: v for k, v in counts.items() if k != "issues_by_column"},
-    )
+    with transaction.atomic():
+        DepartmentBatch.objects.filter(pk=batch.pk).update(status=DepartmentBatchStatus.LOADED, counts=counts)
+        audit_record(
+            actor=batch.created_by or "系统",
+            action="departments.load",
+            obj=batch,
+            area_code=batch.area_code,
+            after={k: v for k, v in counts.items() if k != "issues_by_column"},
+        )
     return counts
 
 

@@ -113,9 +113,8 @@ def open_stream(path: Path | str, *, name: str) -> StreamFile:
 
 
 def chunks(stream: StreamFile) -> Iterator[tuple[int, pa.Table]]:
-    readers = {".csv": _csv_chunks, ".parquet": _parquet_chunks, ".xlsx": _xlsx_chunks}
     try:
-        yield from readers[stream.suffix](stream)
+        yield from READERS[stream.suffix](stream)
     except ApplicationError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -255,3 +254,6 @@ def _xlsx_chunks(stream: StreamFile) -> Iterator[tuple[int, pa.Table]]:
 
 def _rows_table(rows: list[list[str]], names: list[str]) -> pa.Table:
     return pa.table({n: pa.array([r[i] for r in rows], type=pa.string()) for i, n in enumerate(names)})
+
+
+READERS = {".csv": _csv_chunks, ".parquet": _parquet_chunks, ".xlsx": _xlsx_chunks}

@@ -10,7 +10,8 @@ LOAD_LABELS = {
     "bad_rows": "有问题的行（未保存）",
     "issues": "问题",
     "matched": "匹配到档案",
-    "unmatched": "档案中没有的人",
+    "unmatched": "档案中没有的人的记录",
+    "unmatched_people": "档案中没有的人",
     "matched_households": "涉及户数",
 }
 MATCH_LABELS = {
@@ -40,9 +41,7 @@ def department_load_job(ctx: JobContext, params: dict) -> dict:
         department_batch_fail(batch=batch, message=f"{exc.__class__.__name__}: {exc}")
         raise
     _counts(ctx, counts, LOAD_LABELS)
-    ctx.log(
-        f"完成：有效记录 {counts['kept']} 条，问题 {counts['issues']} 处，档案中没有的人 {counts['unmatched']} 个"
-    )
+    ctx.log(f"完成：有效记录 {counts['kept']} 条，问题 {counts['issues']} 处")
     return {"batch": batch.pk, **counts}
 
 

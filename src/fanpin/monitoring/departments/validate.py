@@ -137,7 +137,7 @@ class ChunkValidator:
         )
         self.con.register("chunk", chunk)
         try:
-            out = self.con.execute(self.sql).to_arrow_table()
+            out = self.con.sql(self.sql).to_arrow_table()
         finally:
             self.con.unregister("chunk")
         ok = out.column("ok")

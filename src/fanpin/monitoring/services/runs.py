@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -108,10 +110,15 @@ def monitoring_run_execute(
         end_year=run.year,
         end_month=run.month,
     )
-    facts_rows = con.to_pyarrow(facts).to_pylist()
+    # The facts stay columnar (one row per household of the area: a province is a million rows);
+    # only the candidates become Python rows, to compose their reasons.
+    facts_table = con.to_pyarrow(facts).join(
+        tables["households"].select(["household_id", "county_code"]), "household_id"
+    )
     candidates = con.to_pyarrow(
         monitoring_candidates(facts, ibis.memtable(household_ids_table(monitored | already)))
     ).to_pylist()
+    del tables
     progress(2, 4)
     leads = []
     for row in candidates:
@@ -129,38 +136,24 @@ def monitoring_run_execute(
                 figures=figures,
             )
         )
-    snapshots = [
-        HouseholdSnapshot(
-            household_id=row["household_id"],
-            year=run.year,
-            month=run.month,
-            county_code="",
-            net_income=_yuan(row["net"]),
-            per_capita_income=_yuan(row["per_capita"]),
-            out_of_pocket=_yuan(row["out_of_pocket"]) or Decimal(0),
-            months_covered=row["months_covered"],
-            below_threshold=bool(row["t_income_below"]),
-            monitored=row["household_id"] in monitored,
-            triggers="|".join(t[2:] for t in TRIGGERS if row[t]),
-        )
-        for row in facts_rows
-    ]
-    counties = dict(in_area.values_list("id", "county_code"))
-    for s in snapshots:
-        s.county_code = counties.get(s.household_id, "")
+    snapshots = snapshot_table(facts_table, monitored)
     with transaction.atomic():
         HouseholdSnapshot.objects.filter(household__in=in_area, year=run.year, month=run.month).delete()
-        HouseholdSnapshot.objects.bulk_create(snapshots, batch_size=5000)
+        snapshots_write(snapshots, year=run.year, month=run.month)
         # The unique constraint (household, month, source) is the last guard against a duplicate lead.
         Lead.objects.bulk_create(leads, batch_size=2000, ignore_conflicts=True)
+        triggered = pc.sum(facts_table.column("any_trigger").cast(pa.int64())).as_py() or 0
         counts = {
-            "households": len(facts_rows),
-            "people": sum(r["size"] or 0 for r in facts_rows),
-            "below_threshold": sum(1 for r in facts_rows if r["t_income_below"]),
-            "income_incomplete": sum(1 for r in facts_rows if r["months_covered"] < 12),
-            "triggered": sum(1 for r in facts_rows if r["any_trigger"]),
+            "households": facts_table.num_rows,
+            "people": pc.sum(facts_table.column("size")).as_py() or 0,
+            "below_threshold": pc.sum(facts_table.column("t_income_below").cast(pa.int64())).as_py() or 0,
+            "income_incomplete": pc.sum(
+                pc.less(facts_table.column("months_covered"), 12).cast(pa.int64())
+            ).as_py()
+            or 0,
+            "triggered": triggered,
             "leads": len(leads),
-            "skipped_monitored_or_open": sum(1 for r in facts_rows if r["any_trigger"]) - len(leads),
+            "skipped_monitored_or_open": triggered - len(leads),
         }
         MonitoringRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE, counts=counts, finished_at=timezone.now()
@@ -174,6 +167,74 @@ def monitoring_run_execute(
         )
     progress(4, 4)
     return counts
+
+
+def snapshot_table(facts: pa.Table, monitored: set[int]) -> pa.Table:
+    """The month-end snapshot of every household, columnar: amounts in cents, the triggers joined."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("facts", facts)
+    con.register("monitored", pa.table({"household_id": pa.array(sorted(monitored), pa.int64())}))
+    triggers = ", ".join(f"CASE WHEN {t} THEN '{t[2:]}' END" for t in TRIGGERS)
+    return con.sql(
+        "SELECT f.household_id, f.county_code, f.net, f.per_capita, coalesce(f.out_of_pocket, 0) AS out_of_pocket, "
+        "f.months_covered, coalesce(f.t_income_below, false) AS below, m.household_id IS NOT NULL AS monitored, "
+        f"concat_ws('|', {triggers}) AS triggers FROM facts f LEFT JOIN monitored m USING (household_id)"
+    ).to_arrow_table()
+
+
+SNAPSHOT_COLUMNS = (
+    "household_id, year, month, county_code, net_income, per_capita_income, out_of_pocket, months_covered, "
+    "below_threshold, monitored, triggers"
+)
+
+
+def snapshots_write(snapshots: pa.Table, *, year: int, month: int) -> None:
+    """Insert the snapshots: on PostgreSQL through COPY into a temporary table and one INSERT … SELECT
+    (exact numeric division of the cents); elsewhere in chunks of model objects."""
+    if connection.vendor == "postgresql":
+        import io
+
+        import pyarrow.csv as pcsv
+
+        buffer = io.BytesIO()
+        pcsv.write_csv(snapshots, buffer, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE snapshot_load (household_id bigint, county_code text, net bigint, "
+                "per_capita bigint, out_of_pocket bigint, months_covered integer, below boolean, "
+                "monitored boolean, triggers text) ON COMMIT DROP"
+            )
+            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+            with raw.copy("COPY snapshot_load FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+            cursor.execute(
+                f"INSERT INTO monitoring_householdsnapshot ({SNAPSHOT_COLUMNS}) SELECT household_id, %s, %s, "
+                "county_code, net::numeric / 100, per_capita::numeric / 100, out_of_pocket::numeric / 100, "
+                "months_covered, below, monitored, coalesce(triggers, '') FROM snapshot_load",
+                [year, month],
+            )
+        return
+    for batch in snapshots.to_batches(max_chunksize=5000):
+        HouseholdSnapshot.objects.bulk_create(
+            [
+                HouseholdSnapshot(
+                    household_id=r["household_id"],
+                    year=year,
+                    month=month,
+                    county_code=r["county_code"] or "",
+                    net_income=_yuan(r["net"]),
+                    per_capita_income=_yuan(r["per_capita"]),
+                    out_of_pocket=_yuan(r["out_of_pocket"]),
+                    months_covered=r["months_covered"],
+                    below_threshold=r["below"],
+                    monitored=r["monitored"],
+                    triggers=r["triggers"] or "",
+                )
+                for r in batch.to_pylist()
+            ]
+        )
 
 
 def _yuan(cents: int | None) -> Decimal | None:
