@@ -159,7 +159,7 @@ def _nullable(arrow_type):
     return {
         pa.int64(): pd.Int64Dtype(),
         pa.bool_(): pd.BooleanDtype(),
-        pa.string(): pd.StringDtype(),
+        pa.string(): pd.StringDtype("pyarrow"),  # what pandas 3 uses for text by default
     }.get(arrow_type)
 
 

@@ -76,10 +76,10 @@ FORMATS: dict[str, SourceFormat] = {
                 ID,
                 NAME,
                 Column("救助类型", "choice", "category", ("低保", "特困", "临时救助")),
-                Column("状态", "choice", "status", ("新增", "停发")),
+                Column("状态", "choice", "status", ("新增", "停发", "在保"), note="在保：本月继续享受"),
                 Column("金额", "amount", "amount", note="元"),
             ),
-            rule="新增低保或特困、低保或特困停发、获得临时救助的人所在户产生线索。",
+            rule="新增低保或特困、低保或特困停发、获得临时救助的人所在户产生线索；在保（继续享受）的不产生线索。",
         ),
         SourceFormat(
             LeadSource.EDUCATION,

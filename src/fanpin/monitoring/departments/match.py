@@ -214,7 +214,7 @@ def department_batch_match(
         month=batch.month,
         history=history,
     )
-    rows = rows.cache()
+    rows = ibis.memtable(con.to_pyarrow(rows))  # the triggered households: small, read twice below
     triggered = con.to_pyarrow(rows.select("household_id").distinct()).num_rows
     excluded_table = pa.table({"household_id": pa.array(sorted(excluded), type=pa.int64())})
     candidates = con.to_pyarrow(department_candidates(rows, ibis.memtable(excluded_table))).to_pylist()

@@ -202,6 +202,9 @@ def snapshots_write(snapshots: pa.Table, *, year: int, month: int) -> None:
         pcsv.write_csv(snapshots, buffer, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
         with connection.cursor() as cursor:
             cursor.execute(
+                "DROP TABLE IF EXISTS pg_temp.snapshot_load"
+            )  # a run earlier in the same transaction
+            cursor.execute(
                 "CREATE TEMPORARY TABLE snapshot_load (household_id bigint, county_code text, net bigint, "
                 "per_capita bigint, out_of_pocket bigint, months_covered integer, below boolean, "
                 "monitored boolean, triggers text) ON COMMIT DROP"

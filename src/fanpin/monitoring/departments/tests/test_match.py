@@ -102,6 +102,7 @@ def test_civil_new_support_loss_and_temporary_relief(tmp_path):
         [_people(new)[0].id_number, "甲", "低保", "新增", "3600"],
         [_people(lost)[0].id_number, "乙", "特困", "停发", "0"],
         [_people(temp)[0].id_number, "丙", "临时救助", "新增", "2000"],
+        [_people(other)[0].id_number, "丁", "低保", "在保", "600"],  # continuing: no lead
     ]
     load(write_csv(tmp_path, "mz.csv", HEADERS["civil"], rows), "civil")
     leads = _leads("civil")
