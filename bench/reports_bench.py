@@ -38,9 +38,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=250_000)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--requests", type=int, default=60)
@@ -91,9 +89,7 @@ def main() -> int:
             t0 = time.perf_counter()
             counts = rollup_compute(actor="bench", area_code="14", months=[(year, month)])
             times.append(time.perf_counter() - t0)
-            print(
-                f"rollup 14 {year}-{month:02d}: {times[-1]:.1f} s, {counts['nodes']:,} nodes, {counts['rows']:,} rows"
-            )
+            print(f"rollup 14 {year}-{month:02d}: {times[-1]:.1f} s, {counts['nodes']:,} nodes, {counts['rows']:,} rows")
         print(f"rollup per month: mean {statistics.mean(times):.1f} s, max {max(times):.1f} s")
     print(f"rollup table: {Rollup.objects.count():,} rows", flush=True)
 
@@ -106,10 +102,7 @@ def main() -> int:
     print(f"\n{'page':<30} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, url in PAGES:
         for _ in range(3):
-            assert (
-                client.get(url, HTTP_ACCEPT="application/json" if "/api/" in url else "text/html").status_code
-                == 200
-            )
+            assert client.get(url, HTTP_ACCEPT="application/json" if "/api/" in url else "text/html").status_code == 200
         samples = []
         for _ in range(args.requests):
             t0 = time.perf_counter()
