@@ -53,6 +53,25 @@ class Peak:
         return self.peak / 1e6
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds so far of this process (DuckDB's threads included) and of its PostgreSQL backend (the
+    server process serving this connection; 0 on SQLite): on a machine shared with other work, their
+    sum is what the run costs, whatever the wall clock says."""
+    import resource
+
+    from django.db import connection
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    backend = 0.0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT pg_backend_pid()")
+            pid = c.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own.ru_utime + own.ru_stime, backend
+
+
 def load_avg() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -154,6 +173,7 @@ def cmd_run(args) -> None:
     reset()
     print(load_avg(), flush=True)
     phases = {}
+    cpu0 = cpu_seconds()
     with Peak() as peak:
         t0 = time.perf_counter()
         run, job = monitoring_run_request(
@@ -180,9 +200,11 @@ def cmd_run(args) -> None:
             ] = time.perf_counter() - t
             results[batch.source] = counts
         total = time.perf_counter() - t0
+    cpu1 = cpu_seconds()
     counts = MonitoringRun.objects.get(pk=run.pk).counts
     print(
-        f"monthly run {AREA} {YEAR}-{MONTH:02d} on {args.engine}: {total:.1f} s, peak RSS {peak.mb:,.0f} MB",
+        f"monthly run {AREA} {YEAR}-{MONTH:02d} on {args.engine}: {total:.1f} s, peak RSS {peak.mb:,.0f} MB; "
+        f"CPU {cpu1[0] - cpu0[0]:.1f} s in this process + {cpu1[1] - cpu0[1]:.1f} s in its PostgreSQL backend",
         flush=True,
     )
     for name, seconds in phases.items():

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fanpin.accounts.choices import Permission
@@ -109,19 +109,7 @@ def _apply_match(batch: DepartmentBatch, con, members: pa.Table) -> tuple[dict, 
     people = con.to_pyarrow(unmatched_people(matched).order_by("row"))
     with transaction.atomic():
         DepartmentRecord.objects.filter(batch=batch).delete()
-        DepartmentRecord.objects.bulk_create(
-            (
-                DepartmentRecord(
-                    batch=batch,
-                    row=p["row"],
-                    id_number=p["id_sealed"],
-                    name=(p["name"] or "")[:50],
-                    fields={"rows": p["rows"]},
-                )
-                for p in people.to_pylist()
-            ),
-            batch_size=5000,
-        )
+        _unmatched_write(batch, people)
     result = {
         "matched": counts["matched"],
         "unmatched": counts["rows"] - counts["matched"],
@@ -129,6 +117,50 @@ def _apply_match(batch: DepartmentBatch, con, members: pa.Table) -> tuple[dict, 
         "matched_households": counts["matched_households"],
     }
     return result, matched
+
+
+def _unmatched_write(batch: DepartmentBatch, people: pa.Table) -> None:
+    """The people not in the registry, one row each: through COPY on PostgreSQL (a province's 医保 month
+    has some 200,000 of them), else in chunks of model objects."""
+    if connection.vendor == "postgresql":
+        import io
+        import json
+
+        import pyarrow.csv as pcsv
+
+        n = people.num_rows
+        table = pa.table(
+            {
+                "batch_id": pa.array([batch.pk] * n, pa.int64()),
+                "row": people.column("row"),
+                "id_number": people.column("id_sealed"),
+                "name": pa.array([(v or "")[:50] for v in people.column("name").to_pylist()], pa.string()),
+                "fields": pa.array(
+                    [json.dumps({"rows": r}) for r in people.column("rows").to_pylist()], pa.string()
+                ),
+                "category": pa.array([""] * n, pa.string()),
+                "status": pa.array([""] * n, pa.string()),
+            }
+        )
+        buffer = io.BytesIO()
+        pcsv.write_csv(table, buffer, pcsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+        with connection.cursor() as cursor:
+            raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+            columns = ", ".join(f'"{c}"' for c in table.column_names)
+            with raw.copy(f"COPY monitoring_departmentrecord ({columns}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+        return
+    for chunk in people.to_batches(max_chunksize=5000):
+        DepartmentRecord.objects.bulk_create(
+            DepartmentRecord(
+                batch=batch,
+                row=p["row"],
+                id_number=p["id_sealed"],
+                name=(p["name"] or "")[:50],
+                fields={"rows": p["rows"]},
+            )
+            for p in chunk.to_pylist()
+        )
 
 
 @transaction.atomic
