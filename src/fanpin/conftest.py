@@ -13,6 +13,14 @@ from fanpin.core.tests.browser_server import chromium, demo_server, new_page  # 
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
+# Encryption keys for the test run (core/crypto.py): fresh random keys in the environment, inherited by
+# the `fanpin` subprocesses some tests start. Tests of key files and missing keys clear them.
+if not os.environ.get("FANPIN_DATA_KEYS"):
+    import base64 as _b64
+
+    os.environ["FANPIN_DATA_KEYS"] = "ktest:" + _b64.b64encode(os.urandom(32)).decode()
+    os.environ["FANPIN_INDEX_KEY"] = "itest:" + _b64.b64encode(os.urandom(32)).decode()
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

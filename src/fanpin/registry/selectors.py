@@ -54,9 +54,11 @@ def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Househ
         value = (f.get(key) or "").strip() if isinstance(f.get(key), str) else f.get(key)
         if value not in (None, ""):
             try:
-                qs = qs.filter(**{lookup: Decimal(str(value))})
+                number = Decimal(str(value))
             except InvalidOperation:
-                pass
+                continue
+            if number.is_finite():  # "Infinity" / "NaN" parse but are not amounts
+                qs = qs.filter(**{lookup: number})
     flag = f.get("flag")
     if flag in FLAGS:
         qs = qs.filter(FLAGS[flag][1])

@@ -64,3 +64,24 @@ def spark_master() -> str:
 def api_rate() -> str:
     """API requests a signed-in user may make (DRF rate syntax, e.g. "600/min")."""
     return os.environ.get("FANPIN_API_RATE", "600/min")
+
+
+def key_file() -> Path:
+    """Encryption key file: FANPIN_KEY_FILE or $FANPIN_HOME/keys/data-keys (see core/crypto.py)."""
+    value = os.environ.get("FANPIN_KEY_FILE")
+    return Path(value).resolve() if value else home() / "keys" / "data-keys"
+
+
+def data_keys() -> str:
+    """FANPIN_DATA_KEYS="kid:base64,kid2:base64" (first = primary); overrides the key file."""
+    return os.environ.get("FANPIN_DATA_KEYS", "")
+
+
+def index_key() -> str:
+    """FANPIN_INDEX_KEY="kid:base64": the blind-index key, needed with FANPIN_DATA_KEYS."""
+    return os.environ.get("FANPIN_INDEX_KEY", "")
+
+
+def cipher() -> str:
+    """FANPIN_CIPHER=aes-gcm (default) or sm4: the algorithm for newly encrypted values."""
+    return os.environ.get("FANPIN_CIPHER", "aes-gcm")

@@ -42,7 +42,7 @@ def _amount(value: Any) -> Decimal | None:
         raise ApplicationError(
             f"金额“{value}”不是数字，请填写元为单位的金额（如 10000 或 2000.50）。"
         ) from None
-    if amount < 0 or amount >= MAX_AMOUNT:
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
         raise ApplicationError(f"金额 {amount} 元不合理：应在 0 至 {MAX_AMOUNT:,} 元之间。")
     if amount != amount.quantize(Decimal("0.01")):
         raise ApplicationError(f"金额 {amount} 元最多保留两位小数（分）。")

@@ -68,6 +68,8 @@ def test_in_place_dates_are_inclusive():
         ({"category": "100A99"}, "帮扶措施类别“100A99”不存在"),
         ({"amount": "-5"}, "金额 -5 元不合理"),
         ({"amount": "12.345"}, "最多保留两位小数"),
+        ({"amount": "NaN"}, "金额 NaN 元不合理"),
+        ({"amount": "Infinity"}, "金额 Infinity 元不合理"),
         ({"amount": "一万"}, "不是数字"),
         ({"start": None}, "请填写措施开始日期"),
         ({"end": date(2021, 6, 30)}, "结束日期 2021-06-30 早于开始日期 2021-07-01"),

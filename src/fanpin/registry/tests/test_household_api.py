@@ -102,6 +102,9 @@ def test_list_filters(api, county_user):
     assert get(risk="因学") == ["F-CAT"]
     assert get(income_max="7100") == ["F-POOR"]
     assert get(income_min="7100") == ["140321201249000009"]
+    # Text that parses as a number but is no amount is ignored like any other non-number (was a 500).
+    assert get(income_min="Infinity", income_max="7100") == ["F-POOR"]
+    assert get(income_min="NaN", income_max="7100") == ["F-POOR"]
     assert get(flag="house_unsafe") == ["F-HOUSE"]
     assert get(q="赵富") == ["140321201249000009"]
     assert get(q="140321201249000009") == ["140321201249000009"]
