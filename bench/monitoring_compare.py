@@ -258,6 +258,11 @@ def cmd_scale(args) -> None:
         )
         if args.spark and target == 1_000_000:
             spark = connect("spark")
+            # One Arrow chunk per column: Spark's Arrow path refuses chunked columns (and its fallback
+            # goes row by row through pandas).
+            sub = {k: v.combine_chunks() for k, v in sub.items()}
+            mem, hist = mem.combine_chunks(), hist.combine_chunks()
+            rec = {k: v.combine_chunks() for k, v in rec.items()}
             t0 = time.perf_counter()
             s_income, s_dept, ts_income, ts_match = _engine(spark, params, sub, mem, rec, hist, excluded)
             print(

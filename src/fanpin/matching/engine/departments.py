@@ -2,7 +2,7 @@
 Ibis expressions (no Django; DuckDB or Spark).
 
 Inputs (amounts in cents):
-  records:    row, id_key, id_sealed, name, year, month, period, amount, total_cost, category, status —
+  records:    row, id_key, name, year, month, period, amount, total_cost, category, status —
               the generic columns each source's file fills (fanpin.monitoring.departments.formats);
               period = year × 12 + month − 1 of the record (its settlement month, else the batch's)
   members:    member_id, household_id, id_key, birth_date, household_type — the WHOLE registry: a
@@ -69,7 +69,6 @@ def unmatched_people(matched: ibis.Table) -> ibis.Table:
         row=_.row.min(),
         rows=_.count().cast("int64"),
         name=_.name.argmin(_.row),
-        id_sealed=_.id_sealed.argmin(_.row),
     )
 
 

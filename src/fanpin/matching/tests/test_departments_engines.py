@@ -37,7 +37,6 @@ RECORD_SCHEMA = pa.schema(
     [
         ("row", pa.int64()),
         ("id_key", pa.string()),
-        ("id_sealed", pa.string()),
         ("name", pa.string()),
         ("period", pa.int64()),
         ("year", pa.int64()),
@@ -82,7 +81,6 @@ def _world(seed: int, households: int = 300):
                 {
                     "row": rid,
                     "id_key": number,
-                    "id_sealed": number,
                     "name": f"人{rid}",
                     "period": year * 12 + month - 1,
                     "year": year,

@@ -1,41 +1,74 @@
 """How department data identifies a person: the ONE place that turns an ID number into the join key
-and into what is kept at rest.
+and into what is kept at rest (fanpin.core.crypto).
 
-Today the key is the normalised ID number itself (18 characters, upper-case X) and the registry side
-is ``registry_member.id_number``. When field encryption lands (fanpin.core.crypto), the key becomes the
-blind index (``blind_index(number, kind="id_number")``), the registry side the members' blind-index
-column, and ``sealed`` the encrypted number — changing this module only: the loader, the matching,
-the benchmark and the engine call nothing else. The engine itself only ever sees the column
-``id_key``.
+- The join key (``id_key``) is the blind index ``blind_index(number, kind="id")``: HMAC-SHA256 with
+  the index key, so equal numbers match without the number being kept. The engine only compares it.
+- No plaintext ID is kept at rest. A batch's ``records.parquet`` holds the key; the numbers themselves
+  are kept only sealed, one AES-GCM token per chunk of the file (``ids.sealed``: the chunk's row numbers
+  and numbers, as Arrow IPC, encrypted with the data key), because the people not found in the
+  registry must be listed with their number. At matching, those people's numbers are unsealed and
+  each stored field-encrypted (``seal``) in DepartmentRecord.id_number; nobody else's.
+- The registry side: members' ``id_number`` is still plain text in the registry (field encryption of
+  the registry is another change); ``registry_keys`` computes its blind index at read time. When the
+  registry keeps its own blind-index column, REGISTRY_KEY_SQL names it and registry_keys returns the
+  column as it is — nothing else changes.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+
 import pyarrow as pa
 
-# The registry column holding the members' join key (SQL, table alias m = registry_member).
+from fanpin.core import crypto
+
+KIND = "id"
+RECORD_COLUMN = "monitoring.departmentrecord.id_number"
+CHUNK_COLUMN = "monitoring.departmentbatch.ids"
+
+# The registry column the members' join key is made from (SQL, table alias m = registry_member).
 REGISTRY_KEY_SQL = "m.id_number"
-# Normalise an ID number in SQL (DuckDB) the way fanpin.registry.idnumber.normalize does for the
-# plain ASCII forms the fast path accepts: upper-case; anything else goes through Python.
-KEY_FROM_NORMALISED_SQL = "{number}"
 
 
 def keys(numbers: pa.Array) -> pa.Array:
     """Join keys for normalised, valid ID numbers (an Arrow string array)."""
-    return numbers
+    return pa.array(crypto.blind_index_many(numbers.to_pylist(), kind=KIND), pa.string())
 
 
-def sealed(numbers: pa.Array) -> pa.Array:
-    """What is kept at rest for a person who may have to be shown (the possible new household list)."""
-    return numbers
-
-
-def unseal(value: str) -> str:
-    """The ID number back from `sealed` (for the people not in the registry, shown masked or with
-    Permission.VIEW_PERSONAL)."""
-    return value
+def registry_keys(values: pa.Array) -> pa.Array:
+    """Join keys of the registry's REGISTRY_KEY_SQL column (today: plain numbers → blind index)."""
+    return keys(values)
 
 
 def registry_key(number: str) -> str:
-    """The join key of one registry member's ID number (tests, small lookups)."""
-    return number
+    """The join key of one ID number (tests, small lookups)."""
+    return crypto.blind_index(number, kind=KIND)
+
+
+def seal_chunk(rows: pa.Array, numbers: pa.Array) -> str:
+    """One token holding a chunk's row numbers and ID numbers (Arrow IPC, AES-GCM with the data key)."""
+    sink = io.BytesIO()
+    table = pa.table({"row": rows, "id_number": numbers})
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return crypto.encrypt(base64.b64encode(sink.getvalue()).decode("ascii"), column=CHUNK_COLUMN)
+
+
+def unseal_chunk(token: str) -> pa.Table:
+    data = base64.b64decode(crypto.decrypt(token, column=CHUNK_COLUMN))
+    return pa.ipc.open_stream(data).read_all()
+
+
+def seal(number: str) -> str:
+    """A person's number as stored in DepartmentRecord.id_number (field-encrypted)."""
+    return crypto.encrypt(number, column=RECORD_COLUMN)
+
+
+def seal_many(numbers: list[str]) -> list[str]:
+    return crypto.encrypt_many(numbers, column=RECORD_COLUMN)
+
+
+def unseal(value: str) -> str:
+    """The number back from `seal` (shown masked, or in full with Permission.VIEW_PERSONAL)."""
+    return crypto.decrypt(value, column=RECORD_COLUMN) if crypto.is_token(value) else value

@@ -21,8 +21,9 @@ from fanpin.core.models import Job
 from fanpin.core.permissions import check_permission
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.models import Division
+from fanpin.monitoring.departments import identity
 from fanpin.monitoring.departments.formats import format_for
-from fanpin.monitoring.departments.match import records_path
+from fanpin.monitoring.departments.match import records_path, sealed_path
 from fanpin.monitoring.departments.parse import Issue, check_header
 from fanpin.monitoring.departments.reader import SUFFIXES
 from fanpin.monitoring.departments.stream import open_stream
@@ -140,6 +141,8 @@ def department_batch_load(
     validator = ChunkValidator(fmt, stream.header, _names(stream))
     target = records_path(batch)
     partial = target.with_suffix(".partial")
+    sealed_partial = sealed_path(batch).with_suffix(".partial")
+    sealed = open(sealed_partial, "w", encoding="ascii")  # noqa: SIM115 — closed below, on every path
     issues: list[DepartmentIssue] = []
     by_column: dict[str, int] = {}
     rows = kept = bad_rows = 0
@@ -156,6 +159,14 @@ def department_batch_load(
                 if len(issues) < ISSUES_KEPT:
                     issues.append(_issue(batch, item))
             out = _stored(batch, result.valid)
+            if result.valid.num_rows:  # the numbers themselves only sealed, one token per chunk
+                sealed.write(
+                    identity.seal_chunk(
+                        result.valid.column("row").combine_chunks(),
+                        result.valid.column("id_number").combine_chunks(),
+                    )
+                    + "\n"
+                )
             if writer is None:
                 writer = pq.ParquetWriter(partial, out.schema, compression="zstd")
             writer.write_table(out)
@@ -172,6 +183,8 @@ def department_batch_load(
         if writer is not None:
             writer.close()
         partial.unlink(missing_ok=True)
+        sealed.close()
+        sealed_partial.unlink(missing_ok=True)
         raise
     if writer is None:
         from fanpin.monitoring.departments.validate import VALID_SCHEMA
@@ -179,6 +192,8 @@ def department_batch_load(
         writer = pq.ParquetWriter(partial, _stored(batch, VALID_SCHEMA.empty_table()).schema)
     writer.close()
     partial.rename(target)
+    sealed.close()
+    sealed_partial.rename(sealed_path(batch))
     _drop_source(batch)
     DepartmentIssue.objects.bulk_create(issues, batch_size=CHUNK)
     progress(total, total)
@@ -203,21 +218,16 @@ def department_batch_load(
 
 
 def _stored(batch: DepartmentBatch, valid):
-    """What is kept of the valid rows: the join key and the sealed ID instead of the number, and the
+    """What is kept of the valid rows in records.parquet: the join key instead of the number, and the
     period (year × 12 + month − 1) each record counts for — its own month, else the batch's."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from fanpin.monitoring.departments import identity
 
     numbers = valid.column("id_number").combine_chunks()
     year = pc.fill_null(valid.column("year"), batch.year)
     month = pc.fill_null(valid.column("month"), batch.month)
     period = pc.subtract(pc.add(pc.multiply(year, 12), month), 1).cast(pa.int64())
-    out = valid.drop_columns(["id_number"])
-    out = out.add_column(1, "id_key", identity.keys(numbers)).add_column(
-        2, "id_sealed", identity.sealed(numbers)
-    )
+    out = valid.drop_columns(["id_number"]).add_column(1, "id_key", identity.keys(numbers))
     return out.append_column("period", period)
 
 
@@ -240,4 +250,5 @@ def department_batch_fail(*, batch: DepartmentBatch, message: str) -> None:
             status=DepartmentBatchStatus.FAILED, message=message[:2000]
         )
     records_path(batch).unlink(missing_ok=True)
+    sealed_path(batch).unlink(missing_ok=True)
     _drop_source(batch)

@@ -37,8 +37,27 @@ HISTORY_COLUMNS = ["id_key", "period", "amount", "total_cost"]
 
 
 def records_path(batch: DepartmentBatch) -> Path:
-    """The batch's valid rows as Parquet: row, id_key, id_sealed, name, the engine columns, period."""
+    """The batch's valid rows as Parquet: row, id_key (blind index), name, the engine columns, period."""
     return Path(batch.file_path).parent / "records.parquet"
+
+
+def sealed_path(batch: DepartmentBatch) -> Path:
+    """The batch's ID numbers, sealed: one token per chunk (fanpin.monitoring.departments.identity)."""
+    return Path(batch.file_path).parent / "ids.sealed"
+
+
+def sealed_numbers(batch: DepartmentBatch, rows: set[int]) -> dict[int, str]:
+    """The ID numbers of the given rows of the batch, unsealed in memory only."""
+    found: dict[int, str] = {}
+    with open(sealed_path(batch), encoding="ascii") as f:
+        for line in f:
+            chunk = identity.unseal_chunk(line.strip())
+            for row, number in zip(
+                chunk.column("row").to_pylist(), chunk.column("id_number").to_pylist(), strict=True
+            ):
+                if row in rows:
+                    found[row] = number
+    return found
 
 
 def registry_members() -> pa.Table:
@@ -46,12 +65,15 @@ def registry_members() -> pa.Table:
     registry, whichever area loaded it (the person may be registered in another county)."""
     from fanpin.monitoring.extract import read_table
 
-    return read_table(
+    members = read_table(
         f"SELECT {', '.join(c[1] for c in MEMBER_COLUMNS)} FROM registry_member m "
         f"JOIN registry_household h ON h.id = m.household_id WHERE {identity.REGISTRY_KEY_SQL} <> ''",
         [],
         MEMBER_COLUMNS,
     )
+    position = members.schema.get_field_index("id_key")
+    keys = identity.registry_keys(members.column("id_key").combine_chunks())
+    return members.set_column(position, "id_key", keys)
 
 
 def medical_history(batch: DepartmentBatch, months: int) -> list[Path]:
@@ -107,6 +129,9 @@ def _apply_match(batch: DepartmentBatch, con, members: pa.Table) -> tuple[dict, 
         )
     ).to_pylist()[0]
     people = con.to_pyarrow(unmatched_people(matched).order_by("row"))
+    numbers = sealed_numbers(batch, set(people.column("row").to_pylist())) if people.num_rows else {}
+    sealed = identity.seal_many([numbers[r] for r in people.column("row").to_pylist()])
+    people = people.append_column("id_sealed", pa.array(sealed, pa.string()))
     with transaction.atomic():
         DepartmentRecord.objects.filter(batch=batch).delete()
         _unmatched_write(batch, people)

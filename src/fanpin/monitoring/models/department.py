@@ -51,13 +51,16 @@ class DepartmentBatch(models.Model):
 
 
 class DepartmentRecord(models.Model):
-    """One valid row of a department file, with the member and household it matched (or none)."""
+    """A person of a department batch not found in the registry (a possible new household): one row per
+    person, from the first row they appear in (fields["rows"]: how many rows). The batch's valid rows
+    themselves are kept as Parquet (fanpin.monitoring.departments.match.records_path), not here."""
 
     batch = models.ForeignKey(
         DepartmentBatch, verbose_name="批次", on_delete=models.CASCADE, related_name="records"
     )
     row = models.PositiveIntegerField("行号")
-    id_number = models.CharField("证件号码", max_length=32, db_index=True)
+    # Field-encrypted (fanpin.monitoring.departments.identity.seal); never the plain number.
+    id_number = models.CharField("证件号码（加密）", max_length=200)
     name = models.CharField("姓名", max_length=50)
     fields = models.JSONField("其他列", default=dict, blank=True)
     # The source's columns the rules read (fanpin.monitoring.departments.formats: Column.engine).

@@ -177,6 +177,15 @@ def test_people_not_in_the_registry_are_listed_and_people_of_another_county_are_
     assert batch.counts["matched"] == 2 and batch.counts["leads"] == 2
     leads = _leads("housing")
     assert set(leads) == {"U1", "U2"}
+    # No ID number in plain text at rest: the list keeps it field-encrypted, the batch's files hold the
+    # blind index and sealed chunks only (and the uploaded file is gone).
+    (listed,) = batch_unmatched(batch=batch)
+    assert listed.id_number != stranger and identity.unseal(listed.id_number) == stranger
+    folder = records_path(batch).parent
+    stored = b"".join(p.read_bytes() for p in folder.iterdir())
+    for number in (stranger, _people(h)[0].id_number, _people(elsewhere)[0].id_number):
+        assert number.encode() not in stored
+    assert sorted(p.name for p in folder.iterdir()) == ["ids.sealed", "records.parquet"]
     # The lead of the 盂县 person lands in their own village, where that county's users see it.
     assert leads["U2"].household.village_id == elsewhere.village_id
     assert leads["U2"].household.county_code == "140322"
