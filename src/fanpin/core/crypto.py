@@ -461,7 +461,10 @@ def reencrypt(token: str | None, *, column: str, kr: Keyring | None = None) -> s
 
 def normalize(value: str | None, kind: str) -> str:
     """The canonical form a blind index is computed over."""
-    text = unicodedata.normalize("NFKC", str(value or ""))  # full-width digits, X and spaces → ASCII
+    text = str(value or "")
+    if kind == "id" and text.isascii() and text.isalnum():  # the usual case: nothing to normalise
+        return text.upper()
+    text = unicodedata.normalize("NFKC", text)  # full-width digits, X and spaces → ASCII
     if kind == "id":
         return "".join(text.split()).upper()
     if kind in {"phone", "account"}:

@@ -207,24 +207,57 @@ class RowSealer:
         self.replace = replace
         self.out_columns = columns + [f.column for _src, f in self.derived]
         self.active = bool(self.encrypt or self.derived or self.replace)
+        self._steps = None
 
-    def _derive(self, f: _DerivedField, plain) -> str:
+    def _deriver(self, f: _DerivedField):
+        """A function plain value → derived value, with the keyring and kind bound."""
         if isinstance(f, BlindIndexField):
-            return crypto.blind_index(plain, kind=f.kind, kr=self.kr)
-        return f.derive(plain or "")
+            kr, kind, blind_index = self.kr, f.kind, crypto.blind_index
+            return lambda plain: blind_index(plain, kind=kind, kr=kr)
+        mask, length = MASKERS[f.kind], f.max_length
+        return lambda plain: mask(plain or "")[:length]
 
     def row(self, row: Sequence) -> tuple:
+        if self._steps is None:
+            self._compile()
         out = list(row)
-        for i, src, f in self.replace:
-            out[i] = self._derive(f, row[src])
-        kr, kid, alg = self.kr, self.kr.primary, self.kr.cipher
-        for i, column in self.encrypt:
-            value = row[i]
-            if value is not None and value != "" and not crypto.is_token(value):
-                out[i] = crypto._encrypt(kr, kid, alg, str(value), column)
-        for src, f in self.derived:
-            out.append(self._derive(f, row[src]))
+        for step in self._steps:
+            step(row, out)
         return tuple(out)
+
+    def _compile(self) -> None:
+        """One small function per column to fill, built once (this runs per row of a million-row load)."""
+        steps = []
+        for i, src, f in self.replace:
+            derive = self._deriver(f)
+
+            def replace(row, out, i=i, src=src, derive=derive):
+                out[i] = derive(row[src])
+
+            steps.append(replace)
+        kr, kid, alg, encrypt, prefix = (
+            self.kr,
+            self.kr.primary,
+            self.kr.cipher,
+            crypto._encrypt,
+            crypto.PREFIX,
+        )
+        for i, column in self.encrypt:
+
+            def seal(row, out, i=i, column=column):
+                value = row[i]
+                if value and not (isinstance(value, str) and value.startswith(prefix)):
+                    out[i] = encrypt(kr, kid, alg, str(value), column)
+
+            steps.append(seal)
+        for src, f in self.derived:
+            derive = self._deriver(f)
+
+            def append(row, out, src=src, derive=derive):
+                out.append(derive(row[src]))
+
+            steps.append(append)
+        self._steps = steps
 
     def rows(self, rows) -> list[tuple]:
         if not self.active:
