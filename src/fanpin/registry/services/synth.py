@@ -366,6 +366,15 @@ class _PostgresFreshLoad:
                 [self.tables],
             )
             self.foreign_keys = list(cur.fetchall())
+            # The members' blind-index UNIQUE constraint too (random HMAC keys: costly to keep current row by
+            # row); added back after the load, which checks the uniqueness once (a duplicate rolls it all back).
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'u' AND conrelid::regclass::text = %s "
+                "AND pg_get_constraintdef(oid) = 'UNIQUE (id_number_index)'",
+                [Member._meta.db_table],
+            )
+            self.foreign_keys += list(cur.fetchall())
             cur.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
