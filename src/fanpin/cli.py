@@ -35,6 +35,7 @@ COMMANDS = {
     "ledgers": "巩固衔接台账：ledgers import LEDGER FILE [--commit] | ledgers export LEDGER --out FILE",
     "backup": "备份整个数据库到一个文件：backup --out FILE / back up the whole database",
     "restore": "把备份恢复到一个空数据库：restore FILE / restore a backup into an empty database",
+    "keys": "个人信息加密密钥：keys init | status | rotate [--index] / encryption keys",
 }
 
 
@@ -220,6 +221,18 @@ def _parser() -> argparse.ArgumentParser:
     lexp2.add_argument("ledger", help="台账 / ledger slug")
     lexp2.add_argument("--area", default="", help="区划代码前缀 / division code prefix")
     lexp2.add_argument("--out", required=True, help="输出文件 / output .xlsx")
+    keys = sub.add_parser(
+        "keys", help=COMMANDS["keys"], description=COMMANDS["keys"] + "（见 docs/security.md）"
+    )
+    keys_sub = keys.add_subparsers(dest="action", metavar="操作/action", required=True)
+    keys_sub.add_parser("init", help="生成密钥文件（已存在则不覆盖）/ create the key file")
+    keys_sub.add_parser("status", help="各加密列按密钥编号统计行数 / rows per key id per column")
+    krot = keys_sub.add_parser(
+        "rotate", help="换新主密钥并重新加密全部数据（可中断后重跑）/ new primary key, re-encrypt everything"
+    )
+    krot.add_argument(
+        "--index", action="store_true", help="同时更换盲索引密钥并重算索引 / also rotate the blind-index key"
+    )
     return parser
 
 
@@ -291,7 +304,9 @@ def cmd_demo(args) -> int:
     from django.core.management import call_command
 
     from fanpin.core.demo import demo_prepare, print_logins
+    from fanpin.core.keys_commands import ensure_key_file
 
+    ensure_key_file()  # a fresh machine gets its encryption key file (and is told to back it up)
     print("1/3 建立数据库 / migrating …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     print("2/3 导入山西省行政区划 / loading Shanxi divisions …", flush=True)
@@ -310,8 +325,14 @@ def cmd_serve(args) -> int:
     import subprocess
     import threading
 
+    from fanpin.core import crypto
     from fanpin.core.jobs import worker_loop
 
+    try:
+        crypto.check_keys()  # refuse to start without the encryption keys
+    except crypto.CryptoKeyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     env = dict(os.environ)
     cmd = [
         sys.executable,
@@ -369,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanpin.settings.base")
         from django.core.management import execute_from_command_line
 
+        if argv[0] == "migrate":
+            from fanpin.core.keys_commands import ensure_key_file
+
+            ensure_key_file()  # the data migrations encrypt existing rows: they need a key
+
         execute_from_command_line(["fanpin", *argv])
         return 0
     args = _parser().parse_args(argv)
@@ -416,6 +442,10 @@ def main(argv: list[str] | None = None) -> int:
         from fanpin.ledgers.commands import ledgers_command
 
         return ledgers_command(args)
+    if args.command == "keys":
+        from fanpin.core.keys_commands import keys_command
+
+        return keys_command(args)
     if args.command in ("backup", "restore"):
         from fanpin.core import backup_commands
 

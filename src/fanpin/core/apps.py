@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("tasks")  # registers every app's job kinds
+        from fanpin.core import checks  # noqa: F401 — the encryption-key check

@@ -37,6 +37,10 @@ def backup(args) -> int:
             object_repr=f"数据库备份 {out.name}", after={"file": str(out), "bytes": size},
         )  # fmt: skip
     print(f"已备份 / backed up: {out}（{size / 2**20:,.1f} MB）")
+    print(
+        "注意：备份中的身份证号、电话、账号是密文，备份不含密钥文件；请确认密钥文件另有备份（见 docs/security.md）。\n"
+        "The backup holds encrypted personal data and no keys: keep the key file backed up separately."
+    )
     return 0
 
 

@@ -151,3 +151,6 @@ DEMO_STEPS.append(("巩固衔接台账", demo_ledgers))
 from fanpin.quality.demo import demo_quality_run  # noqa: E402
 
 DEMO_STEPS.append(("数据质量校验", demo_quality_run))
+from fanpin.registry.demo import demo_bank_accounts  # noqa: E402
+
+DEMO_STEPS.append(("一卡通账号", demo_bank_accounts))

@@ -29,17 +29,51 @@ def mask_account(account: str) -> str:
 
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone", "collector_phone"})
+ACCOUNT_FIELDS = frozenset({"bank_account"})
 HEALTH_FIELDS = frozenset({"health", "disability_grade"})
+SEALED_FIELDS = ID_FIELDS | PHONE_FIELDS | ACCOUNT_FIELDS
+AUDIT_COLUMN = "core.auditevent.{key}"  # associated data of personal values kept in audit events
+
+
+def seal_values(values: dict | None) -> dict | None:
+    """A copy of an audit event's before/after with ID numbers, phones and bank accounts encrypted
+    (core/crypto.py), so the audit table holds no plaintext personal data; mask_values opens them."""
+    if not values:
+        return values
+    from fanpin.core import crypto
+
+    out = dict(values)
+    for key in SEALED_FIELDS & out.keys():
+        value = out[key]
+        if value not in (None, "") and not crypto.is_token(value):
+            out[key] = crypto.encrypt(str(value), column=AUDIT_COLUMN.format(key=key))
+    return out
+
+
+def _opened(key: str, value):
+    from fanpin.core import crypto
+
+    if crypto.is_token(value):
+        try:
+            return crypto.decrypt(value, column=AUDIT_COLUMN.format(key=key))
+        except crypto.DecryptError:
+            return PROTECTED
+    return value
 
 
 def mask_values(values: dict | None, *, show: bool = False) -> dict:
     """A copy of a field → value dict (an audit event's before/after) with personal data masked."""
-    if not values or show:
-        return dict(values or {})
+    if not values:
+        return {}
+    values = {k: (_opened(k, v) if k in SEALED_FIELDS else v) for k, v in values.items()}
+    if show:
+        return values
     masked = {}
     for key, value in values.items():
         text = "" if value is None else str(value)
-        if key in ID_FIELDS:
+        if key in ACCOUNT_FIELDS:
+            masked[key] = mask_account(text)
+        elif key in ID_FIELDS:
             masked[key] = mask_id(text)
         elif key in PHONE_FIELDS:
             masked[key] = mask_phone(text)

@@ -147,12 +147,32 @@ def registry_tables(area_code: str, *, first_year: int, as_of: date | None = Non
         [*params, first_year],
         income_columns,
     )
+    households = _opened(
+        households,
+        {"phone": "registry.household.phone", "collector_phone": "registry.household.collector_phone"},
+    )
+    members = _opened(members, {"id_number": "registry.member.id_number", "phone": "registry.member.phone"})
     return {
         "households": households,
         "members": _conform(members, MEMBER_SCHEMA),
         "measures": measures,
         "incomes": incomes,
     }
+
+
+def _opened(table: pa.Table, columns: dict[str, str]) -> pa.Table:
+    """`table` with its encrypted columns (ID numbers, phones; core/crypto.py) decrypted in bulk, in
+    memory only: the rules check ID validity, duplicates and phone formats on the plain values."""
+    from fanpin.core import crypto
+
+    kr = crypto.keyring()
+    for name, column in columns.items():
+        if name not in table.column_names:
+            continue
+        at = table.column_names.index(name)
+        values = crypto.decrypt_many(table[name].to_pylist(), column=column, kr=kr)
+        table = table.set_column(at, name, pa.array(values, pa.string()))
+    return table
 
 
 # The plan's category names where the national file's measure column is named differently.

@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from fanpin.api.permissions import CanEditOrReadOnly
-from fanpin.core.masking import PROTECTED, mask_id, mask_phone
+from fanpin.core.masking import PROTECTED, mask_account, mask_id, mask_phone
 from fanpin.registry.forms import HOUSEHOLD_FORM_FIELDS
 from fanpin.registry.models import Household, IncomeRecord, Member
 from fanpin.registry.selectors import household_get, household_list, income_list, member_get, member_list
@@ -80,6 +80,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "dibao",
             "tekun",
             "phone",
+            "bank_account",
         ]
         read_only_fields = ["household"]
 
@@ -87,6 +88,7 @@ class MemberSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["id_number"] = mask_id(instance.id_number)  # personal data masked by default
         data["phone"] = mask_phone(instance.phone)
+        data["bank_account"] = mask_account(instance.bank_account)
         data["health"] = PROTECTED  # health is shown only on the household page, revealed with a reason
         return data
 
@@ -135,7 +137,7 @@ def _guard(call):
                 ("income_min", "人均纯收入下限"),
                 ("income_max", "人均纯收入上限"),
                 ("flag", "标识：house_unsafe dropout whole_no_labour relocated monitored"),
-                ("q", "户编号或户主姓名"),
+                ("q", "户编号、户主姓名或成员的完整证件号码"),
             ]
         ]
     )

@@ -116,5 +116,19 @@ def export_national(args) -> int:
         households=qs, path=Path(args.out), area_name=name, area_code=area, year=args.year, on_progress=update
     )
     bar.close()
+    # A full export (ID numbers, phones in plain text in the file): an audit event, as from the web.
+    from django.db import transaction
+
+    from fanpin.core.services.audit import audit_record
+
+    with transaction.atomic():
+        audit_record(
+            actor="命令行",
+            action="export.national",
+            object_type="registry.household",
+            object_repr=Path(args.out).name,
+            area_code=area,
+            note=f"{rows} 行（完整导出，含证件号码和电话）",
+        )
     print(f"已导出 {rows} 行到 {args.out}")
     return 0

@@ -1,5 +1,6 @@
 from django import forms
 
+from fanpin.core.masking import mask_account
 from fanpin.registry.choices import RISK_TYPES, Category, HouseholdType
 from fanpin.registry.models import Household, Member
 from fanpin.registry.selectors import FLAGS
@@ -97,22 +98,38 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
             "dibao",
             "tekun",
             "phone",
+            "bank_account",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The subsidy account is shown masked here too; left as shown, it is kept as it is.
+        self._account = self.instance.bank_account if self.instance.pk else ""
+        if self._account and not self.is_bound:
+            self.initial["bank_account"] = mask_account(self._account)
+        self.fields[
+            "bank_account"
+        ].help_text = "惠农补贴“一卡通”账号（只填数字）；显示为脱敏号码，不修改则保持原账号"
         self.fields["sex"].required = False
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "居民身份证的出生日期和性别由号码自动得出"
         self._style()
+
+    def clean_bank_account(self):
+        value = "".join((self.cleaned_data.get("bank_account") or "").split())
+        if self._account and value == mask_account(self._account):
+            return self._account
+        if value and not (value.isdigit() and 12 <= len(value) <= 30):
+            raise forms.ValidationError("一卡通账号应为 12–30 位数字。")
+        return value
 
     def validate_unique(self):
         pass  # the service names the household a duplicate ID already belongs to
 
 
 class HouseholdFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label="户编号或户主", required=False)
+    q = forms.CharField(label="户编号、户主或身份证号", required=False)
     area = forms.CharField(label="区划代码", required=False)
     household_type = forms.ChoiceField(
         label="户类型", required=False, choices=[("", "全部户类型"), *HouseholdType.choices]

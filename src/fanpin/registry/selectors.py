@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from fanpin.core.fields import index_of
 from fanpin.core.models import AuditEvent
 from fanpin.core.scope import household_fields, restrict
 from fanpin.registry.models import Household, IncomeRecord, Member
@@ -26,6 +27,14 @@ FLAGS = {
     "relocated": ("易地搬迁", Q(relocated=True)),
     "monitored": ("监测对象（风险未消除）", Q(category__gt="", risk_eliminated=False)),
 }
+
+
+def _looks_like_id(q: str) -> bool:
+    """18 characters, 17 digits and a digit or X (a resident ID), or a 20/22-digit disability card."""
+    q = q.upper()
+    return (len(q) == 18 and q[:17].isdigit() and (q[17].isdigit() or q[17] == "X")) or (
+        len(q) in (20, 22) and q.isdigit()
+    )
 
 
 def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Household]:
@@ -64,7 +73,14 @@ def household_list(*, user: Any, filters: dict | None = None) -> QuerySet[Househ
         qs = qs.filter(FLAGS[flag][1])
     q = (f.get("q") or "").strip()
     if q:
-        qs = qs.filter(code=q) if q.isdigit() else qs.filter(head_name__startswith=q)
+        if _looks_like_id(q):
+            # A member's full ID number (encrypted at rest): found by its blind index.
+            index = index_of(Member, "id_number", q)
+            qs = qs.filter(
+                Q(code=q) | Q(pk__in=Member.objects.filter(id_number_index=index).values("household_id"))
+            )
+        else:
+            qs = qs.filter(code=q) if q.isdigit() else qs.filter(head_name__startswith=q)
     return qs.select_related("village").order_by("code")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from fanpin.core.masking import mask_id, mask_phone
+from fanpin.core.masking import mask_phone
 
 
 def _household_context(*, user: Any, household_id: int) -> dict:
@@ -26,8 +26,9 @@ def _household_context(*, user: Any, household_id: int) -> dict:
             if entry not in persons:
                 persons.append(entry)
     members = [
-        {"name": m.name, "relation": m.relation, "id": mask_id(m.id_number), "labour": m.labour_skill}
-        for m in household.members.all()
+        {"name": m.name, "relation": m.relation, "id": m.id_number_masked, "labour": m.labour_skill}
+        # the masked copy is stored: nothing to decrypt for a printed list
+        for m in household.members.defer("id_number", "phone", "bank_account")
     ]
     return {
         "household": household,

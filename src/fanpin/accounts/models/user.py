@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from fanpin.accounts.choices import ROLE_PERMISSIONS, Role
+from fanpin.core.fields import EncryptedCharField
 
 
 class User(AbstractUser):
@@ -22,7 +23,7 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=20, kind="phone", blank=True)
     valid_until = models.DateTimeField("有效期至", null=True, blank=True)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 

@@ -1,5 +1,7 @@
 from django.db import models
 
+from fanpin.core.fields import EncryptedCharField
+
 
 class ResponsibleUnit(models.Model):
     """帮扶单位 (e.g. 平定县供水管理局): belongs to an area (a division code); it may help households
@@ -30,7 +32,7 @@ class ResponsiblePerson(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("职务", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=40, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=40, kind="phone", blank=True)
     active = models.BooleanField("在用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

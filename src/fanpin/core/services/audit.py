@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fanpin.core.bulk import insert_rows
+from fanpin.core.masking import seal_values
 from fanpin.core.models import AuditEvent
 
 
@@ -41,8 +42,8 @@ def audit_record(
         object_id=object_id,
         object_repr=object_repr,
         area_code=area_code,
-        before=before,
-        after=after,
+        before=seal_values(before),  # personal data encrypted (core/masking.py)
+        after=seal_values(after),
         note=note,
         subject=subject,
     )
@@ -93,6 +94,7 @@ class AuditBuffer:
             after = {k: _plain(v[1]) for k, v in changed.items()}
         else:
             before = None
+        before, after = seal_values(before), seal_values(after)
         self.events.append(
             (
                 action,

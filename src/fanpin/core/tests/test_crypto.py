@@ -158,3 +158,30 @@ def test_keys_from_environment(monkeypatch):
             crypto.keyring()
     finally:
         crypto.reset()
+
+
+def test_forked_children_never_reuse_nonces():
+    kr = _keyring("k1")
+    crypto.encrypt("warm up the nonce buffer", column="c", kr=kr)
+    read, write = os.pipe()
+    pids = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:  # child: a few tokens' nonces back to the parent
+            os.close(read)
+            nonces = [
+                crypto._b64d(crypto.encrypt(ID, column="c", kr=kr).split(".")[3])[:12] for _ in range(5)
+            ]
+            os.write(write, b"".join(nonces))
+            os._exit(0)
+        pids.append(pid)
+    os.close(write)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    data = b""
+    while chunk := os.read(read, 4096):
+        data += chunk
+    os.close(read)
+    mine = [crypto._b64d(crypto.encrypt(ID, column="c", kr=kr).split(".")[3])[:12] for _ in range(5)]
+    nonces = [data[i : i + 12] for i in range(0, len(data), 12)] + mine
+    assert len(nonces) == 15 and len(set(nonces)) == 15

@@ -183,7 +183,11 @@ class LedgerFormBase(forms.ModelForm):
         qs = Member.objects.select_related("household", "household__village")
         if self.user is not None:
             qs = restrict(qs, user=self.user, level_fields=household_fields("household__"))
-        member = qs.filter(id_number=number).first()
+        from fanpin.core.fields import index_of
+
+        member = qs.filter(
+            id_number_index=index_of(Member, "id_number", number)
+        ).first()  # encrypted: by blind index
         if member is None:
             raise forms.ValidationError(
                 "该证件号码不在农户档案中（或不在您的管辖范围内），请先在农户档案中登记该成员。"

@@ -1,5 +1,6 @@
 from django.db import models
 
+from fanpin.core.fields import EncryptedCharField
 from fanpin.registry.choices import Category, EliminationMethod, HouseGrade, HouseholdType
 
 
@@ -29,7 +30,7 @@ class Household(models.Model):
 
     household_type = models.CharField("户类型", max_length=20, choices=HouseholdType.choices)
     address = models.CharField("住址", max_length=200, blank=True)
-    phone = models.CharField("户联系电话", max_length=40, blank=True)
+    phone = EncryptedCharField("户联系电话", plain_max_length=40, kind="phone", blank=True)
     head_name = models.CharField("户主姓名", max_length=50, blank=True)
     size = models.PositiveSmallIntegerField("家庭人口数", default=0)
 
@@ -88,7 +89,7 @@ class Household(models.Model):
     )
 
     collector = models.CharField("信息采集人", max_length=50, blank=True)
-    collector_phone = models.CharField("信息采集人联系电话", max_length=40, blank=True)
+    collector_phone = EncryptedCharField("信息采集人联系电话", plain_max_length=40, kind="phone", blank=True)
     extra = models.JSONField(
         "其他列", default=dict, blank=True, help_text="导入文件中系统未识别的列，原样保留"
     )

@@ -1,6 +1,18 @@
+from __future__ import annotations
+
 from django.db import models
 
+from fanpin.core.fields import BlindIndexField, EncryptedCharField, MaskedField, index_of
 from fanpin.registry.choices import Health, IdType, LabourSkill, Sex
+
+
+class MemberQuerySet(models.QuerySet):
+    def with_id_number(self, number: str) -> MemberQuerySet:
+        """Members with this ID number, found by its blind index (the number itself is encrypted)."""
+        return self.filter(id_number_index=index_of(Member, "id_number", number))
+
+    def with_id_numbers(self, numbers) -> MemberQuerySet:
+        return self.filter(id_number_index__in=[index_of(Member, "id_number", n) for n in numbers])
 
 
 class Member(models.Model):
@@ -11,7 +23,11 @@ class Member(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, default=IdType.RESIDENT)
-    id_number = models.CharField("证件号码", max_length=32, unique=True)
+    # Encrypted at rest (core/fields.py, docs/security.md); uniqueness and lookups by the blind index;
+    # the masked copy serves lists, quality rules and region filters without decrypting.
+    id_number = EncryptedCharField("证件号码", plain_max_length=32, kind="id")
+    id_number_index = BlindIndexField("证件号码盲索引", source="id_number", kind="id", unique=True)
+    id_number_masked = MaskedField("证件号码（脱敏）", source="id_number", kind="id", max_length=32)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     relation = models.CharField("与户主关系", max_length=20, blank=True)
@@ -32,8 +48,13 @@ class Member(models.Model):
     employee_pension = models.BooleanField("参加城镇职工基本养老保险", default=False)
     dibao = models.CharField("享受低保政策情况", max_length=20, blank=True)
     tekun = models.CharField("享受特困供养政策情况", max_length=20, blank=True)
-    phone = models.CharField("家庭成员联系电话", max_length=40, blank=True)
+    phone = EncryptedCharField("家庭成员联系电话", plain_max_length=40, kind="phone", blank=True)
+    bank_account = EncryptedCharField(
+        "惠农“一卡通”账号", plain_max_length=40, kind="account", blank=True, help_text="补贴资金发放账号"
+    )
     extra = models.JSONField("其他列", default=dict, blank=True)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = "家庭成员"

@@ -25,6 +25,8 @@ from pathlib import Path
 from django.db import connections
 from django.db.models.expressions import RawSQL
 
+from fanpin.core import crypto
+from fanpin.core.fields import EncryptedCharField
 from fanpin.core.xlsx_stream import EMPTY, XlsxStream, cell_inline
 from fanpin.core.xlsx_stream import HEADER as HEADER_STYLE
 from fanpin.core.xlsx_stream import TITLE as TITLE_STYLE
@@ -219,6 +221,16 @@ def _segment_exprs(level: str, prefix: str, fixed: dict[str, str]) -> list[str]:
     return out
 
 
+def _sealed_column(col: Column) -> str | None:
+    """The crypto column name of an encrypted field (core/fields.py), else None."""
+    model = Member if col.level == "member" else Household
+    try:
+        f = model._meta.get_field(col.field)
+    except Exception:  # noqa: BLE001 - place, size and income columns are no model fields
+        return None
+    return f.crypto_column if isinstance(f, EncryptedCharField) else None
+
+
 class _Renderer:
     """Cells as bytes. household(row, size, income cells) → one bytes per household segment;
     member_row(row, household segments, tail) → a member's whole <row>…</row>."""
@@ -255,6 +267,10 @@ class _Renderer:
 
     def _render(self, part: _Part) -> Callable[[str], bytes]:
         if part.kind == "inline":
+            column = _sealed_column(part.columns[0])
+            if column is not None:  # encrypted at rest: decrypted here, for this file only
+                decrypt, kr = crypto.decrypt, crypto.keyring()
+                return lambda value: cell_inline(decrypt(value, column=column, kr=kr) if value else value)
             return cell_inline
         if part.kind == "xml":
             return str.encode
@@ -296,6 +312,9 @@ class _Renderer:
                 value = "" if value is None else value if isinstance(value, str) else str(value)
             else:
                 value = by_source[col.field]
+                column = _sealed_column(col)
+                if column is not None and value:
+                    value = crypto.decrypt(value, column=column)
             cells.append(shared(value) if part.kind == "run" else cell_inline(value))
         return b"".join(cells)
 

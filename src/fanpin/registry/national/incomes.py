@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from fanpin.core import crypto
 from fanpin.core.services.audit import AuditBuffer
 from fanpin.registry.models import Household, IncomeRecord, Member
 from fanpin.registry.national import convert
@@ -99,11 +100,13 @@ def _resolve(result: ParseResult, rows: list[dict], area_code: str) -> None:
     fields = ("id", "code", "village_id")
     for chunk in _chunks(list(codes)):
         by_code.update({h[1]: h for h in Household.objects.filter(code__in=chunk).values_list(*fields)})
-    for chunk in _chunks(list(numbers)):
-        for n, hid, code, village in Member.objects.filter(id_number__in=chunk).values_list(
-            "id_number", "household_id", "household__code", "household__village_id"
+    # ID numbers are encrypted: looked up by their blind index (core/crypto.py).
+    indexed = dict(zip(crypto.blind_index_many(list(numbers), kind="id"), numbers, strict=True))
+    for chunk in _chunks(list(indexed)):
+        for index, hid, code, village in Member.objects.filter(id_number_index__in=chunk).values_list(
+            "id_number_index", "household_id", "household__code", "household__village_id"
         ):
-            by_number[n] = (hid, code, village)
+            by_number[indexed[index]] = (hid, code, village)
     for row in rows:
         found = by_code.get(row["code"]) if row["code"] else by_number.get(row["id_number"])
         row["key"] = row["code"] or row["id_number"]

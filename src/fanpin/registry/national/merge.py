@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from fanpin.core.bulk import defaults, insert_rows, sqlite_cache
 from fanpin.core.errors import ApplicationError
+from fanpin.core.fields import RowSealer
 from fanpin.core.services.audit import AuditBuffer
 from fanpin.registry.income import CENT
 from fanpin.registry.models import Household, ImportBatch, IncomeRecord, Member
@@ -179,6 +180,9 @@ class _Creator:
         position |= {c: base + i for i, c in enumerate(rest)}
         self.member_columns = [f.column for f in Member._meta.concrete_fields if not f.primary_key]
         self.member_row = operator.itemgetter(*(position[c] for c in self.member_columns))
+        # ID numbers and phones are encrypted, blind index and masked copy filled (core/fields.py).
+        self.household_sealer = RowSealer(Household, self.household_columns)
+        self.member_sealer = RowSealer(Member, self.member_columns)
         self.income_columns = ["household_id", "year", "month", "months", *INCOME_FIELDS]
 
     def _ids(self, n: int) -> list[int]:
@@ -266,8 +270,8 @@ class _Creator:
                 area_code=village,
                 note=note % row,
             )
-        insert_rows(Household, self.household_columns, households)
-        insert_rows(Member, self.member_columns, members)
+        insert_rows(Household, self.household_sealer.out_columns, self.household_sealer.rows(households))
+        insert_rows(Member, self.member_sealer.out_columns, self.member_sealer.rows(members))
         if incomes:
             insert_rows(IncomeRecord, self.income_columns, incomes)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection
 
+from fanpin.core import crypto
 from fanpin.core.errors import ApplicationError
 from fanpin.core.masking import mask_cell
 from fanpin.registry import idnumber
@@ -650,10 +651,15 @@ def _check_against_registry(result: ParseResult, ids: dict[str, tuple[int, str]]
     qn = connection.ops.quote_name
     member, household = qn(Member._meta.db_table), qn(Household._meta.db_table)
     sql = (
-        f"SELECT m.{qn('id_number')}, h.{qn('code')} FROM {member} m "
-        f"JOIN {household} h ON h.{qn('id')} = m.{qn('household_id')} WHERE m.{qn('id_number')} IN %s"
+        f"SELECT m.{qn('id_number_index')}, h.{qn('code')} FROM {member} m "
+        f"JOIN {household} h ON h.{qn('id')} = m.{qn('household_id')} WHERE m.{qn('id_number_index')} IN %s"
     )
-    for id_number, household_code in select_in(sql, list(ids)):
+    # ID numbers are encrypted: they are found by their blind index (core/crypto.py).
+    numbers = list(ids)
+    by_index = dict(zip(crypto.blind_index_many(numbers, kind="id"), numbers, strict=True))
+    by_index.pop("", None)
+    for index, household_code in select_in(sql, list(by_index)):
+        id_number = by_index[index]
         row, code = ids[id_number]
         if household_code != code:
             result.error(

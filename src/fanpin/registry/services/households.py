@@ -11,6 +11,7 @@ from django.db.models import F
 
 from fanpin.accounts.choices import Permission
 from fanpin.core.errors import ApplicationError
+from fanpin.core.fields import index_of, sync_derived
 from fanpin.core.masking import mask_id
 from fanpin.core.permissions import check_permission
 from fanpin.core.services.audit import audit_record
@@ -47,7 +48,9 @@ HOUSEHOLD_FIELDS = [
 MEMBER_FIELDS = [
     f.name
     for f in Member._meta.get_fields()
-    if getattr(f, "concrete", False) and f.name not in {"id", "household", "extra"}
+    if getattr(f, "concrete", False)
+    and getattr(f, "editable", True)  # not the derived blind index and masked copy
+    and f.name not in {"id", "household", "extra"}
 ]
 
 
@@ -197,7 +200,11 @@ def member_add(*, actor: Any, household: Household, **fields: Any) -> Member:
     if unknown:
         raise ApplicationError(f"未知字段：{'、'.join(sorted(unknown))}")
     fields = _check_identity(dict(fields))
-    other = Member.objects.filter(id_number=fields["id_number"]).select_related("household").first()
+    other = (
+        Member.objects.filter(id_number_index=index_of(Member, "id_number", fields["id_number"]))
+        .select_related("household")
+        .first()
+    )
     if other is not None:
         raise ApplicationError(
             f"证件号码 {mask_id(fields['id_number'])} 已登记在户 {other.household.code}（{other.household}），"
@@ -206,6 +213,7 @@ def member_add(*, actor: Any, household: Household, **fields: Any) -> Member:
     if fields.get("relation") == "户主" and household.members.filter(relation="户主").exists():
         raise ApplicationError("该户已有户主；请先把原户主改为其他关系。")
     member = Member(household=household, **fields)
+    sync_derived(member)
     member.full_clean(exclude=["household"])
     member.save()
     _refresh_household_people(household)
@@ -231,7 +239,7 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
     if "id_number" in fields or "birth_date" in fields or "sex" in fields or "id_type" in fields:
         merged = _check_identity(merged)
         clash = (
-            Member.objects.filter(id_number=merged["id_number"])
+            Member.objects.filter(id_number_index=index_of(Member, "id_number", merged["id_number"]))
             .exclude(pk=member.pk)
             .select_related("household")
             .first()
@@ -247,6 +255,7 @@ def member_update(*, actor: Any, member: Member, **fields: Any) -> Member:
         raise ApplicationError("该户已有户主；请先把原户主改为其他关系。")
     for name, value in merged.items():
         setattr(member, name, value)
+    sync_derived(member)
     member.full_clean(exclude=["household"])
     member.save()
     _refresh_household_people(household)

@@ -30,7 +30,9 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from fanpin.core import crypto
 from fanpin.core.errors import ApplicationError
+from fanpin.core.fields import RowSealer
 from fanpin.core.services.audit import audit_record
 from fanpin.divisions.choices import Level
 from fanpin.divisions.models import Division
@@ -199,12 +201,31 @@ def _reserve_household_ids(n: int) -> int:
     raise ApplicationError(f"合成数据只支持 SQLite 和 PostgreSQL（当前：{connection.vendor}）。")
 
 
-def _taken_ids(county: str) -> set[str]:
-    """ID numbers already registered with this county's region code (they must not be reused)."""
-    upper = str(int(county) + 1)
-    return set(
-        Member.objects.filter(id_number__gte=county, id_number__lt=upper).values_list("id_number", flat=True)
-    )
+class _TakenIds:
+    """ID numbers already registered with a county's region code, as blind indexes (the numbers are
+    encrypted): `number in taken` hashes the number only when there is anything to compare with."""
+
+    def __init__(self, indexes: set[str]):
+        self.indexes = indexes
+
+    def __contains__(self, number: object) -> bool:
+        return bool(self.indexes) and crypto.blind_index(str(number), kind="id") in self.indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+
+def _taken_map(counties: list[str]) -> dict[str, _TakenIds]:
+    """County code → the ID numbers with that region code already registered (they must not be reused).
+    One pass over the masked copies (their first six characters are the region code)."""
+    found: dict[str, set[str]] = {c: set() for c in counties}
+    if Member.objects.exists():
+        rows = Member.objects.values_list("id_number_masked", "id_number_index").iterator(chunk_size=20_000)
+        for masked, index in rows:
+            bucket = found.get(masked[:6])
+            if bucket is not None:
+                bucket.add(index)
+    return {c: _TakenIds(v) for c, v in found.items()}
 
 
 # ---- Writers ------------------------------------------------------------------------------------------------
@@ -219,6 +240,7 @@ class _Plan:
     columns: tuple[str, ...]
     keep: tuple[int, ...] | None
     extra: tuple
+    sealer: RowSealer | None = None  # personal data encrypted, blind index and masked copy filled
 
     def rows(self, rows: list[tuple]) -> list[tuple]:
         if self.keep is not None:
@@ -227,6 +249,8 @@ class _Plan:
         if self.extra:
             extra = self.extra
             rows = [row + extra for row in rows]
+        if self.sealer is not None:
+            rows = self.sealer.rows(rows)
         return rows
 
 
@@ -247,6 +271,8 @@ def _plan(model: type[models.Model], columns: tuple[str, ...], auto_id: bool) ->
             value = f.get_default()
         elif f.null:
             value = None
+        elif isinstance(f, models.CharField) and f.blank:
+            value = ""  # e.g. the subsidy account, which the generator does not make
         else:
             raise ApplicationError(
                 f"数据表 {model._meta.db_table} 的列 {f.column} 没有默认值，合成数据生成器需要更新（fanpin.registry.synth）。"
@@ -257,11 +283,15 @@ def _plan(model: type[models.Model], columns: tuple[str, ...], auto_id: bool) ->
             value = f.get_db_prep_save(value, connection)
         extra_columns.append(f.column)
         extra.append(value)
+    out_columns = tuple(columns[i] for i in keep) + tuple(extra_columns)
+    sealer = RowSealer(model, out_columns)
+    assert tuple(sealer.out_columns) == out_columns  # derived columns are among the model's columns
     return _Plan(
         table=model._meta.db_table,
-        columns=tuple(columns[i] for i in keep) + tuple(extra_columns),
+        columns=out_columns,
         keep=None if len(keep) == len(columns) else keep,
         extra=tuple(extra),
+        sealer=sealer if sealer.active else None,
     )
 
 
@@ -336,6 +366,15 @@ class _PostgresFreshLoad:
                 [self.tables],
             )
             self.foreign_keys = list(cur.fetchall())
+            # The members' blind-index UNIQUE constraint too (random HMAC keys: costly to keep current row by
+            # row); added back after the load, which checks the uniqueness once (a duplicate rolls it all back).
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'u' AND conrelid::regclass::text = %s "
+                "AND pg_get_constraintdef(oid) = 'UNIQUE (id_number_index)'",
+                [Member._meta.db_table],
+            )
+            self.foreign_keys += list(cur.fetchall())
             cur.execute(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique AND NOT i.indisprimary "
@@ -492,12 +531,10 @@ def households_synthesize(
     writer = _PostgresWriter(plans) if vendor == "postgresql" else _SqliteWriter(plans)
     counties = synth.plan(villages, households, seed)
     workers = _default_workers(households) if workers is None else workers
-    if workers:
-        # Children get the ID numbers already in use, county by county, up front (they must not query).
-        taken_map = {c.county: _taken_ids(c.county) for c in counties}
-        taken: Callable[[str], set[str]] = lambda county: taken_map.get(county, set())  # noqa: E731
-    else:
-        taken = _taken_ids
+    # The ID numbers already in use, county by county, up front (forked children must not query).
+    taken_map = _taken_map(sorted({c.county for c in counties}))
+    empty = _TakenIds(set())
+    taken: Callable[[str], _TakenIds] = lambda county: taken_map.get(county, empty)  # noqa: E731
     kwargs = dict(
         seed=seed, end=end_ym, first_id=first_id, now=now, taken=taken, chunk=chunk,
         as_copy_text=bool(workers) and vendor == "postgresql", plans=plans,

@@ -38,6 +38,11 @@ def test_village_cadre_browses_households_on_a_phone(new_page):
     rows.first.locator("a").click()
     expect(page.locator("h1")).to_contain_text(codes[0])
     expect(page.locator("#members tbody tr").first).to_be_visible()
+    # The demo gives 秋林庄村's household heads a 一卡通 account: shown masked (encrypted at rest).
+    accounts = [t.strip() for t in page.locator("#members .member-account").all_inner_texts()]
+    assert any(re.fullmatch(r"\*{15}\d{4}", t) for t in accounts), accounts
+    ids = page.locator("#members .member-id").all_inner_texts()
+    assert ids and all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", t.strip()) for t in ids), ids
     expect(page.locator("#income-chart canvas")).to_have_count(1)  # ECharts drew the income chart
     per_capita = page.locator("#per-capita-income").inner_text()
     assert re.fullmatch(r"-?\d+\.\d{2}", per_capita), per_capita

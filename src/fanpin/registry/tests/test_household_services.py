@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fanpin.core.errors import ApplicationError
+from fanpin.core.masking import mask_values
 from fanpin.core.models import AuditEvent
 from fanpin.registry import idnumber
 from fanpin.registry.income import income_over_12_months
@@ -125,7 +126,9 @@ def test_create_writes_one_audit_event(village_user):
     assert event.object_id == str(h.pk)
     assert event.area_code == QLZ
     assert event.after["household_type"] == "一般农户"
-    assert event.after["phone"] == "13800000000"
+    assert "13800000000" not in str(event.after)  # encrypted in the audit table too
+    assert mask_values(event.after, show=True)["phone"] == "13800000000"
+    assert mask_values(event.after)["phone"] == "138****0000"
 
 
 # --- household_update ---------------------------------------------------------------------------
@@ -158,7 +161,8 @@ def test_update_with_the_right_version_bumps_it_and_audits_only_changed_fields(v
     event = AuditEvent.objects.get(action="household.update")
     assert event.actor == village_user
     assert event.before == {"phone": "", "address": ""}
-    assert event.after == {"phone": "13800001111", "address": "秋林庄村 12 号"}
+    assert "13800001111" not in str(event.after)  # the phone is encrypted in the audit table
+    assert mask_values(event.after, show=True) == {"phone": "13800001111", "address": "秋林庄村 12 号"}
 
 
 # --- member_add / member_update / member_remove -------------------------------------------------

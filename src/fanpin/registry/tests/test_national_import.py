@@ -388,7 +388,7 @@ def test_id_registered_in_another_household_names_that_household(county_user, tm
     assert issue.household_code == H1
     batch, _job = merge(county_user, batch, "valid")
     assert not Household.objects.filter(code=H1).exists()
-    assert Member.objects.get(id_number=ID["王建国"]).household_id == other.pk
+    assert Member.objects.with_id_number(ID["王建国"]).get().household_id == other.pk
 
 
 def test_household_code_over_32_characters_does_not_hide_the_valid_households(county_user, tmp_path):
@@ -445,7 +445,7 @@ def test_merge_valid_writes_whole_households_without_errors_only(county_user, tm
     assert batch.status == "merged"
     assert sorted(Household.objects.values_list("code", flat=True)) == [H2, H3]
     # Not half of H1: its valid members 王建国 and 王小明 are not written either.
-    assert not Member.objects.filter(id_number__in=[ID["王建国"], ID["王小明"]]).exists()
+    assert not Member.objects.with_id_numbers([ID["王建国"], ID["王小明"]]).exists()
     assert not IncomeRecord.objects.filter(household__code=H1).exists()
     assert batch.changes["households_created"] == 2
     assert batch.changes["members_added"] == 3
@@ -465,10 +465,10 @@ def test_merge_valid_leaves_an_existing_household_with_an_error_untouched(county
     batch, job = merge(county_user, batch, "valid")
 
     assert job.status == "succeeded", job.error
-    assert Member.objects.get(id_number=ID["王小明"]).health == "健康"
-    assert Member.objects.get(id_number=ID["李秀英"]).birth_date == date(1970, 7, 2)
+    assert Member.objects.with_id_number(ID["王小明"]).get().health == "健康"
+    assert Member.objects.with_id_number(ID["李秀英"]).get().birth_date == date(1970, 7, 2)
     assert Household.objects.get(code=H1).version == h1_before.version
-    assert Member.objects.get(id_number=ID["赵强"]).health == "长期慢性病"
+    assert Member.objects.with_id_number(ID["赵强"]).get().health == "长期慢性病"
     assert batch.changes["households_skipped"] == 1
     assert batch.changes["members_updated"] == 1
 
@@ -509,12 +509,12 @@ def test_unknown_columns_are_reported_kept_and_exported_back(county_user, tmp_pa
     assert batch.counts["warnings"] == 2
 
     merge(county_user, batch, "all")
-    assert Member.objects.get(id_number=ID["王建国"]).extra == {
+    assert Member.objects.with_id_number(ID["王建国"]).get().extra == {
         "备注": "2024年住院两次",
         "帮扶责任人": "李干部",
     }
-    assert Member.objects.get(id_number=ID["张桂兰"]).extra == {"帮扶责任人": "赵干部"}
-    assert Member.objects.get(id_number=ID["刘福"]).extra == {}
+    assert Member.objects.with_id_number(ID["张桂兰"]).get().extra == {"帮扶责任人": "赵干部"}
+    assert Member.objects.with_id_number(ID["刘福"]).get().extra == {}
 
     out = tmp_path / "export.xlsx"
     export_national(
@@ -597,8 +597,8 @@ def test_reimport_with_changes_counts_them_and_records_the_history(county_user, 
     h1 = Household.objects.get(code=H1)
     assert h1.size == 2 and h1.version == version + 1
     assert h1.per_capita_income == Decimal("8200.38")  # 16400.75 / 2, rounded half up
-    assert Member.objects.get(id_number=ID["李秀英"]).health == "长期慢性病"
-    assert not Member.objects.filter(id_number=ID["王小明"]).exists()
+    assert Member.objects.with_id_number(ID["李秀英"]).get().health == "长期慢性病"
+    assert not Member.objects.with_id_number(ID["王小明"]).exists()
 
     history = list(household_history(user=county_user, household=h1))
     assert all(H1 in e.object_repr for e in history)

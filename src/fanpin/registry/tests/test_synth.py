@@ -34,7 +34,9 @@ def digest(area: str) -> str:
     for row in Household.objects.filter(code__startswith=area).order_by("code").values_list(*hh_fields):
         h.update(repr(row).encode())
     m_fields = [f.attname for f in Member._meta.concrete_fields if f.attname not in skip | {"household_id"}]
-    members = Member.objects.filter(household__code__startswith=area).order_by("household__code", "id_number")
+    members = Member.objects.filter(household__code__startswith=area).order_by(
+        "household__code", "id_number_index"
+    )
     for row in members.values_list("household__code", *m_fields):
         h.update(repr(row).encode())
     i_fields = [
