@@ -8,10 +8,9 @@ and into what is kept at rest (fanpin.core.crypto).
   and numbers, as Arrow IPC, encrypted with the data key), because the people not found in the
   registry must be listed with their number. At matching, those people's numbers are unsealed and
   each stored field-encrypted (``seal``) in DepartmentRecord.id_number; nobody else's.
-- The registry side: members' ``id_number`` is still plain text in the registry (field encryption of
-  the registry is another change); ``registry_keys`` computes its blind index at read time. When the
-  registry keeps its own blind-index column, REGISTRY_KEY_SQL names it and registry_keys returns the
-  column as it is — nothing else changes.
+- The registry side: members' ``id_number`` is encrypted in the registry, which keeps its blind index
+  in ``id_number_index`` (core/fields.py BlindIndexField, the same ``blind_index(number, kind="id")``):
+  matching reads that column as it is, with no decryption and no HMAC at read time.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ RECORD_COLUMN = "monitoring.departmentrecord.id_number"
 CHUNK_COLUMN = "monitoring.departmentbatch.ids"
 
 # The registry column the members' join key is made from (SQL, table alias m = registry_member).
-REGISTRY_KEY_SQL = "m.id_number"
+REGISTRY_KEY_SQL = "m.id_number_index"
 
 
 def keys(numbers: pa.Array) -> pa.Array:
@@ -37,8 +36,8 @@ def keys(numbers: pa.Array) -> pa.Array:
 
 
 def registry_keys(values: pa.Array) -> pa.Array:
-    """Join keys of the registry's REGISTRY_KEY_SQL column (today: plain numbers → blind index)."""
-    return keys(values)
+    """Join keys of the registry's REGISTRY_KEY_SQL column: the registry's own blind index, as it is."""
+    return values
 
 
 def registry_key(number: str) -> str:
