@@ -1,5 +1,6 @@
 from django import forms
 
+from fanpin.core.health import HEALTH_FIELDS, can_view_health
 from fanpin.registry.choices import RISK_TYPES, Category, HouseholdType
 from fanpin.registry.models import Household, Member
 from fanpin.registry.selectors import FLAGS
@@ -100,8 +101,11 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and not can_view_health(user):
+            for name in HEALTH_FIELDS:  # not shown, not changed: the role may not see health data
+                self.fields.pop(name, None)
         self.fields["sex"].required = False
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "居民身份证的出生日期和性别由号码自动得出"
