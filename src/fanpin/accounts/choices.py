@@ -21,7 +21,7 @@ class Permission(models.TextChoices):
     APPROVE = "approve", "县级审定"
     UPLOAD_DEPARTMENT_DATA = "upload_department_data", "上传部门数据"
     VIEW_AUDIT = "view_audit", "查看审计日志"
-    VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话、健康）"
+    VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话）"
     MANAGE_USERS = "manage_users", "管理账号"
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
     MANAGE_POLICY = "manage_policy", "设置监测政策"
