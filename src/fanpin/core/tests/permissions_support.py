@@ -152,7 +152,8 @@ def body_text(response) -> str:
         with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
             f.write(content)
             f.flush()
-            return subprocess.run(
-                ["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True, text=True
-            ).stdout
+            done = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True)
+        if done.returncode == 0:
+            return done.stdout
+        # not a real PDF (the matrix's placeholder documents): read its bytes as text
     return content.decode("utf-8", errors="replace")
