@@ -21,13 +21,14 @@ class Permission(models.TextChoices):
     APPROVE = "approve", "县级审定"
     UPLOAD_DEPARTMENT_DATA = "upload_department_data", "上传部门数据"
     VIEW_AUDIT = "view_audit", "查看审计日志"
-    VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话、健康）"
+    VIEW_PERSONAL = "view_personal", "查看完整个人信息（证件号码、电话）"
     MANAGE_USERS = "manage_users", "管理账号"
     MANAGE_DIVISIONS = "manage_divisions", "维护行政区划"
     MANAGE_POLICY = "manage_policy", "设置监测政策"
     RUN_MONITORING = "run_monitoring", "运行月度监测"
     MANAGE_CATALOGUE = "manage_catalogue", "维护帮扶措施目录"
     DECIDE_EXEMPTION = "decide_exemption", "审批数据质量豁免"
+    VIEW_HEALTH = "view_health", "查看健康状况与残疾信息"
 
 
 _STAFF = {Permission.VIEW, Permission.EDIT, Permission.VIEW_PERSONAL}
@@ -61,6 +62,10 @@ for _role in (Role.PROVINCE, Role.CITY, Role.COUNTY):
 # Data-quality exemptions (fanpin.quality) are approved by township (审核) or county (审定) staff.
 ROLE_PERMISSIONS[Role.TOWNSHIP] = ROLE_PERMISSIONS[Role.TOWNSHIP] | {Permission.DECIDE_EXEMPTION}
 ROLE_PERMISSIONS[Role.COUNTY] = ROLE_PERMISSIONS[Role.COUNTY] | {Permission.DECIDE_EXEMPTION}
+# Health conditions and disability (fanpin.core.health): the roles that identify monitored households
+# and plan the assistance; province, city, department, inspector and admin accounts see "（无权查看）".
+for _role in (Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.VIEW_HEALTH}
 
 # The division level each staff role's area is expected to be at (other roles: any level).
 ROLE_LEVEL = {

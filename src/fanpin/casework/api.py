@@ -18,6 +18,7 @@ from fanpin.casework.services.cases import (
     case_open,
     case_open_green,
 )
+from fanpin.core.health import health_text
 from fanpin.monitoring.selectors import lead_get
 from fanpin.registry.choices import RISK_TYPES, Category, EliminationMethod
 from fanpin.registry.selectors import household_get
@@ -27,6 +28,12 @@ class StepSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseStep
         fields = ["id", "action", "from_status", "to_status", "on", "at", "actor_name", "reason", "data"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["reason"] = health_text(data.get("reason") or "", request and request.user)
+        return data
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -78,6 +85,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "decided_on",
             "decided_month",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["summary"] = health_text(data.get("summary") or "", request and request.user)
+        return data
 
     def get_overdue(self, case) -> bool:
         from django.utils import timezone

@@ -40,6 +40,7 @@ from fanpin.casework.services.cases import (
 )
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
+from fanpin.core.health import health_text
 from fanpin.core.permissions import requires
 from fanpin.monitoring.selectors import lead_get
 from fanpin.registry.selectors import household_get
@@ -101,7 +102,7 @@ def case_new(request, household_id: int):
         initial = {
             "channel": Channel.LEAD,
             "lead": lead.pk,
-            "summary": lead.reason,
+            "summary": health_text(lead.reason, request.user),
             "category": lead.suggested_category,
             "risk_types": lead.risk_list,
         }

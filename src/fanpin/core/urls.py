@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/", views.jobs, name="job_list"),
     path("jobs/<int:job_id>/", views.job_detail, name="job_detail"),
     path("audit/", views.audit_events, name="audit_list"),
+    path("audit/export.xlsx", views.audit_export, name="audit_export"),
 ]

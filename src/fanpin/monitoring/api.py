@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from fanpin.core.health import health_figures, health_text
 from fanpin.monitoring.models import Lead, MonitoringRun, PolicySetting
 from fanpin.monitoring.selectors import lead_get, lead_list, policy_list, run_get, run_list
 
@@ -30,6 +31,14 @@ class LeadSerializer(serializers.ModelSerializer):
             "handling_note",
             "run",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = request and request.user
+        data["reason"] = health_text(data.get("reason") or "", user)
+        data["figures"] = health_figures(data.get("figures"), instance.source, user)
+        return data
 
 
 class RunSerializer(serializers.ModelSerializer):

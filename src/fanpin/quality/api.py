@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from fanpin.core.health import health_finding
 from fanpin.quality.models import Finding, QualityRun
 from fanpin.quality.selectors import finding_get, finding_list, run_get, run_list
 
@@ -42,6 +43,14 @@ class FindingSerializer(serializers.ModelSerializer):
             "value",
             "exempted",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["message"], data["value"] = health_finding(
+            instance.fields, data["message"], data["value"], request and request.user
+        )
+        return data
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("area", str, description="区划代码")]))

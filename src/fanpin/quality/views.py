@@ -13,6 +13,7 @@ from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
 from fanpin.core.excel import xlsx_response
+from fanpin.core.health import health_finding
 from fanpin.core.permissions import requires
 from fanpin.matching.engine.quality import GROUPS, RULES
 from fanpin.quality.choices import FORMAT_CODE, ExemptionStatus, RunSource
@@ -71,6 +72,13 @@ def runs(request):
     return render(request, "quality/run_list.html", {"form": form, "page": page})
 
 
+# Household columns that only casework (识别纳入 / 风险消除) changes: read-only on the household form, so a
+# finding about them leads to the household's 识别与消除 section instead of the form.
+CASEWORK_COLUMNS = frozenset(
+    {"监测对象类别", "识别监测时间", "风险是否已消除", "风险消除方式", "消除监测时间", "致贫/返贫风险"}
+)
+
+
 @login_required
 def run_detail(request, run_id: int):
     run = run_get(user=request.user, run_id=run_id)
@@ -80,8 +88,18 @@ def run_detail(request, run_id: int):
     page = Paginator(findings, 100).get_page(request.GET.get("page"))
     village_scores = scores(run=run, level=5)
     names = {s.code: s.name for s in village_scores}
+    needs_form: set[str] = set()
     for finding in page:
         finding.village_name = names.get(finding.village_code, finding.village_code or "（未识别的村）")
+        columns = set(finding.fields or [])
+        finding.casework = bool(columns & CASEWORK_COLUMNS)
+        if columns - CASEWORK_COLUMNS or not columns:
+            needs_form.add(finding.household_code)
+    for finding in page:
+        finding.needs_form = finding.household_code in needs_form
+        finding.message, finding.value = health_finding(
+            finding.fields, finding.message, finding.value, request.user
+        )
     township_scores = scores(run=run, level=4)
     history = trend(user=request.user, area_code=run.area_code) if run.source == RunSource.REGISTRY else []
     return render(
@@ -128,6 +146,7 @@ def run_download(request, run_id: int):
 
         def rows():
             for row, fields, household, village, member, code, level, message, value, exempted in findings:
+                message, value = health_finding(fields, message, value, request.user)
                 for column in fields or [""]:
                     yield [
                         row,
@@ -148,6 +167,7 @@ def run_download(request, run_id: int):
 
         def rows():
             for _row, fields, household, village, member, code, level, message, _value, exempted in findings:
+                message, _value = health_finding(fields, message, _value, request.user)
                 yield [
                     names.get(village, village),
                     household,

@@ -4,6 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from fanpin.api.permissions import CanEditOrReadOnly
+from fanpin.core.health import HEALTH_AMOUNT_FIELDS, health_value
 from fanpin.core.masking import PROTECTED, mask_account, mask_id, mask_phone
 from fanpin.registry.forms import HOUSEHOLD_FORM_FIELDS
 from fanpin.registry.models import Household, IncomeRecord, Member
@@ -89,7 +90,8 @@ class MemberSerializer(serializers.ModelSerializer):
         data["id_number"] = mask_id(instance.id_number)  # personal data masked by default
         data["phone"] = mask_phone(instance.phone)
         data["bank_account"] = mask_account(instance.bank_account)
-        data["health"] = PROTECTED  # health is shown only on the household page, revealed with a reason
+        # health is shown only on the household page, revealed with a reason, to roles that may see it
+        data["health"] = health_value(PROTECTED, self.context.get("request") and self.context["request"].user)
         return data
 
 
@@ -116,6 +118,13 @@ class IncomeSerializer(serializers.ModelSerializer):
         # income_record_set creates or replaces the record of a period; the default unique-together
         # validator would refuse every correction of an existing month.
         validators: list = []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        for name in HEALTH_AMOUNT_FIELDS:  # medical money: roles that may see health data only
+            data[name] = health_value(data[name], request and request.user)
+        return data
 
 
 def _guard(call):

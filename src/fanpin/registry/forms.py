@@ -1,5 +1,6 @@
 from django import forms
 
+from fanpin.core.health import HEALTH_FIELDS, can_view_health
 from fanpin.core.masking import mask_account
 from fanpin.registry.choices import RISK_TYPES, Category, HouseholdType
 from fanpin.registry.models import Household, Member
@@ -102,7 +103,7 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The subsidy account is shown masked here too; left as shown, it is kept as it is.
         self._account = self.instance.bank_account if self.instance.pk else ""
@@ -111,6 +112,9 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         self.fields[
             "bank_account"
         ].help_text = "惠农补贴“一卡通”账号（只填数字）；显示为脱敏号码，不修改则保持原账号"
+        if user is not None and not can_view_health(user):
+            for name in HEALTH_FIELDS:  # not shown, not changed: the role may not see health data
+                self.fields.pop(name, None)
         self.fields["sex"].required = False
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "居民身份证的出生日期和性别由号码自动得出"

@@ -119,7 +119,10 @@ def import_error_sheet(request, batch_id: int):
     )
 
 
-@requires(Permission.VIEW_PERSONAL)  # the national file carries full ID numbers and phones
+# The national file carries full ID numbers and phones (VIEW_PERSONAL) and every member's 健康状况 and
+# 残疾等级 (VIEW_HEALTH): only roles with both export it (see docs/security.md).
+@requires(Permission.VIEW_PERSONAL)
+@requires(Permission.VIEW_HEALTH)
 def export_new(request):
     area = current_area(request)
     form = ExportForm(request.POST or None, initial={"area": area.code if area else ""})
@@ -139,6 +142,7 @@ def export_new(request):
 
 
 @requires(Permission.VIEW_PERSONAL)
+@requires(Permission.VIEW_HEALTH)
 def export_download(request, job_id: int):
     job = job_get(user=request.user, job_id=job_id)
     if job.kind != "registry.export_national" or job.status != "succeeded" or not job.result.get("path"):

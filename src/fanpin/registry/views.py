@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
+from fanpin.core.health import health_values
 from fanpin.core.masking import mask_values
 from fanpin.core.permissions import requires
 from fanpin.divisions.selectors import division_breadcrumbs
@@ -69,7 +70,7 @@ def household_detail(request, household_id: int, *, show_personal: bool = False,
             "incomes": incomes,
             "chart": chart,
             "history": [
-                (event, mask_values(event.after, show=show_personal))
+                (event, health_values(mask_values(event.after, show=show_personal), request.user))
                 for event in household_history(user=request.user, household=household)[:100]
             ],
             "breadcrumbs": division_breadcrumbs(user=request.user, division=household.village),
@@ -163,7 +164,7 @@ def household_edit(request, household_id: int):
 @requires(Permission.EDIT)
 def member_new(request, household_id: int):
     household = household_get(user=request.user, household_id=household_id)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             member_add(actor=request.user, household=household, **form.cleaned_data)
@@ -180,7 +181,7 @@ def member_new(request, household_id: int):
 @requires(Permission.EDIT)
 def member_edit(request, member_id: int):
     member = member_get(user=request.user, member_id=member_id)
-    form = MemberForm(request.POST or None, instance=member)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             member_update(actor=request.user, member=member, **form.cleaned_data)

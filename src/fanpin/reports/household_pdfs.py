@@ -1,6 +1,7 @@
 """Two household documents as PDF (WeasyPrint, Noto CJK): the assistance plan (一户一策) and a visit
 record form (入户走访记录表) pre-filled with the household and its helpers, to print and take along.
-Personal data is masked as on every page (ID numbers, phones); health is not printed."""
+Personal data is masked as on every page (ID numbers, phones); 健康状况 is printed on the plan only for
+roles with Permission.VIEW_HEALTH (fanpin.core.health), "（无权查看）" for the others."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from fanpin.core.health import health_value
 from fanpin.core.masking import mask_phone
 
 
@@ -26,8 +28,16 @@ def _household_context(*, user: Any, household_id: int) -> dict:
             if entry not in persons:
                 persons.append(entry)
     members = [
-        {"name": m.name, "relation": m.relation, "id": m.id_number_masked, "labour": m.labour_skill}
-        # the masked copy is stored: nothing to decrypt for a printed list
+        {
+            "name": m.name,
+            "relation": m.relation,
+            "id": m.id_number_masked,  # the masked copy is stored: nothing to decrypt for a printed list
+            "labour": m.labour_skill,
+            # 健康状况 guides the plan's 健康帮扶: printed for the roles that may see it (core.health)
+            "health": health_value(
+                m.health + (f"（{m.disability_grade}）" if m.disability_grade else ""), user
+            ),
+        }
         for m in household.members.defer("id_number", "phone", "bank_account")
     ]
     return {

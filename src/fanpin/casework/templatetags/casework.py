@@ -18,4 +18,5 @@ def household_casework(context, household):
         "can_edit": user.has_role_permission(Permission.EDIT),
         "can_approve": user.has_role_permission(Permission.APPROVE),
         "request": context["request"],
+        "user": user,
     }

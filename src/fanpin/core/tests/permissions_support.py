@@ -122,3 +122,38 @@ def make_household(village_code: str, tag: str):
     )
     r = income_record_set(actor="测试", household=h, year=2025, month=6, wage=Decimal("1200"))
     return h, m, r
+
+
+def body_text(response) -> str:
+    """What a user reads in a response: the text of a page or JSON, every cell of an .xlsx file, the
+    text of a PDF (pdftotext), so that leak checks see into exports too."""
+    import io
+    import subprocess
+    import tempfile
+    import zipfile
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if content[:4] == b"PK\x03\x04" or "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        if not zipfile.is_zipfile(io.BytesIO(content)):
+            return ""
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError):
+            return ""  # a placeholder file (the matrix's fake exports): nothing to read
+        return "\n".join(
+            "\t".join("" if v is None else str(v) for v in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    if content[:5] == b"%PDF-" or "pdf" in kind:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(content)
+            f.flush()
+            done = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True)
+        if done.returncode == 0:
+            return done.stdout
+        # not a real PDF (the matrix's placeholder documents): read its bytes as text
+    return content.decode("utf-8", errors="replace")

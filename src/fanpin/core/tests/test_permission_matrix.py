@@ -32,6 +32,7 @@ from fanpin.core.tests.permissions_support import (
     SEQ,
     Ctx,
     Rule,
+    body_text,
     make_household,
     outside_code,
     url,
@@ -65,7 +66,18 @@ RULES: dict[str, Rule] = {
         _url("core:job_detail", job_id=lambda c: c.job_inside),
         _url("core:job_detail", job_id=lambda c: c.job_outside),
     ),
-    "core:audit_list": Rule("get", _url("core:audit_list"), permission=Permission.VIEW_AUDIT),
+    "core:audit_list": Rule(
+        "get",
+        _url("core:audit_list"),
+        permission=Permission.VIEW_AUDIT,
+        leak_probe=lambda c: reverse("core:audit_list") + f"?area={c.outside[:6]}",
+    ),
+    "core:audit_export": Rule(
+        "get",
+        _url("core:audit_export"),
+        permission=Permission.VIEW_AUDIT,
+        leak_probe=lambda c: reverse("core:audit_export") + f"?area={c.outside[:6]}",
+    ),
     "core:area_switch": Rule(
         "post",
         _url("core:area_switch"),
@@ -218,12 +230,14 @@ RULES: dict[str, Rule] = {
         ok=(302,),
         data=lambda c, w: {"mode": "valid"},
     ),
-    "registry:export_new": Rule("get", _url("registry:export_new"), permission=Permission.VIEW_PERSONAL),
+    # The national file holds full ID numbers (VIEW_PERSONAL) and health (VIEW_HEALTH); the roles with
+    # VIEW_HEALTH all have VIEW_PERSONAL (test_health_roles_also_see_personal_data).
+    "registry:export_new": Rule("get", _url("registry:export_new"), permission=Permission.VIEW_HEALTH),
     "registry:export_download": Rule(
         "get",
         _url("registry:export_download", job_id=lambda c: c.export_inside),
         _url("registry:export_download", job_id=lambda c: c.export_outside),
-        permission=Permission.VIEW_PERSONAL,
+        permission=Permission.VIEW_HEALTH,
     ),
     "registry:household_reveal": Rule(
         "post",
@@ -508,7 +522,7 @@ def test_matrix(client, make_user, other_province, role, area, name):
         client.force_login(user)
         probe = rule.leak_probe(ctx)
         response = client.get(probe, HTTP_ACCEPT="application/json")
-        body = response.content.decode()
+        body = body_text(response)  # pages, JSON, and the cells of an .xlsx or the text of a PDF
         if rule.api and "?" in probe:  # filtered to another area: nothing may come back
             assert json.loads(body)["count"] == 0, f"{name} returned data of another area: {body[:300]}"
         for echoed in [ctx.area, *parse_qs(urlsplit(probe).query).get("area", [])]:

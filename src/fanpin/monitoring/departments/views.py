@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from fanpin.accounts.choices import Permission
 from fanpin.core.area import current_area
 from fanpin.core.errors import ApplicationError
+from fanpin.core.health import HIDDEN, can_view_health, is_health_source
 from fanpin.core.masking import mask_id
 from fanpin.monitoring.departments import identity
 from fanpin.monitoring.departments.formats import FORMATS
@@ -75,17 +76,25 @@ def batches(request):
 def batch_detail(request, batch_id: int):
     batch = batch_get(user=request.user, batch_id=batch_id)
     show_ids = request.user.has_role_permission(Permission.VIEW_PERSONAL)
+    # A 医保 or 残联 file is health data: who is in it, and its values (fanpin.core.health).
+    hide = is_health_source(batch.source) and not can_view_health(request.user)
     unmatched = Paginator(batch_unmatched(batch=batch), 100).get_page(request.GET.get("page"))
     for record in unmatched:
         number = identity.unseal(record.id_number)
         record.shown_id = number if show_ids else mask_id(number)
+        if hide:
+            record.name, record.shown_id = HIDDEN, HIDDEN
+    issues = list(batch_issues(batch=batch)[:500])
+    if hide:
+        for issue in issues:
+            issue.value = HIDDEN if issue.value else issue.value
     return render(
         request,
         "monitoring/department_detail.html",
         {
             "batch": batch,
             "format": FORMATS[batch.source],
-            "issues": batch_issues(batch=batch)[:500],
+            "issues": issues,
             "unmatched": unmatched,
             "can_match": request.user.has_role_permission(Permission.UPLOAD_DEPARTMENT_DATA),
         },
