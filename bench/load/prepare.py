@@ -32,7 +32,7 @@ def main() -> int:
     )
     parser.add_argument("--db", default="fanpin_load")
     parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--rollup-months", type=int, default=3)
+    parser.add_argument("--rollup-months", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated step names (default: all)")
     args = parser.parse_args()
     server = os.environ.get("LOAD_PG", "postgres://postgres@127.0.0.1:55432")

@@ -25,10 +25,12 @@ export PYTHONPATH="$PWD/bench/load${PYTHONPATH:+:$PYTHONPATH}"
 export FANPIN_SECRET_KEY=${FANPIN_SECRET_KEY:-load-test-secret-key-only-for-the-loopback-benchmark-0123456789}
 export LOAD_ACCOUNTS="$FANPIN_HOME/accounts.json"
 OUT=${LOAD_OUT:-bench/results/load-$(date -u +%Y%m%dT%H%M%S)}
+export LOAD_OUT="$OUT"
 mkdir -p "$OUT"
 PY=.venv/bin/python
 
-$PY -m fanpin.cli collectstatic --noinput --verbosity 0
+# static files with the production storage (hashed names, compressed): once, it takes minutes
+[ -f "$FANPIN_HOME/static/staticfiles.json" ] || $PY -m fanpin.cli collectstatic --noinput --verbosity 0
 
 # gunicorn as `fanpin serve --workers 4` runs it (gthread, 4 threads per worker, 120 s timeout), access
 # log to a file; no job worker (nothing in the run queues jobs)
@@ -62,11 +64,13 @@ psql "$PG/$DB" -Atc "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER B
 { echo "before: $(uptime)"; nproc; } > "$OUT/uptime.txt"
 echo "load test: $USERS users, spawn $SPAWN_RATE/s, $DURATION, Locust processes $PROCESSES -> $OUT"
 LOCUST_ARGS=(-f bench/load/locustfile.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION"
-  --host "http://127.0.0.1:$PORT" --csv "$OUT/stats" --csv-full-history --reset-stats --stop-timeout 10)
+  --host "http://127.0.0.1:$PORT" --csv "$OUT/stats" --csv-full-history --stop-timeout 10)
 if [ "$PROCESSES" != "1" ]; then LOCUST_ARGS+=(--processes "$PROCESSES"); fi
 # Locust's own CPU time is printed at the end (it shares the 2 cores with the server)
 /usr/bin/time -v .venv/bin/locust "${LOCUST_ARGS[@]}" 2> >(tee "$OUT/locust.log" >&2) || true
 echo "after: $(uptime)" >> "$OUT/uptime.txt"
+# the server's CPU time and memory at the end (master and workers)
+ps -o pid,rss,cputime,args -p "$SERVER" --ppid "$SERVER" > "$OUT/server_ps.txt" || true
 cat "$OUT/uptime.txt"
 tail -3 "$OUT/rss.log"
 echo "results in $OUT"
