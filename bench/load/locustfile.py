@@ -306,7 +306,10 @@ class CountyUser(Browser):
 
     @task(1)
     def quality(self):
-        self.page("/quality/")
+        r = self.page("/quality/")
+        found = ids(QUALITY_RUN_LINK, r.text)
+        if found:
+            self.page(f"/quality/runs/{found[0]}/", name="/quality/runs/{id}/")
 
 
 class ApiReader(HttpUser):

@@ -293,7 +293,7 @@ def step_assistance(c: Config) -> str:
     return f"{len(todo):,} monitored households: {measures:,} measures, {visits:,} visits"
 
 
-# --- quality: one registry run per load county ------------------------------------------------------------
+# --- quality: one registry run per load county and per load township ------------------------------------------------------------
 
 
 def step_quality(c: Config) -> str:
@@ -303,15 +303,16 @@ def step_quality(c: Config) -> str:
     from fanpin.quality.services.runs import quality_run_request
 
     done = []
-    for county in load_areas(c):
+    areas = [a for county, townships in load_areas(c).items() for a in (county, *townships)]
+    for area in areas:  # a county's run is not visible to its townships: each township gets its own
         if QualityRun.objects.filter(
-            source=RunSource.REGISTRY, area_code=county, status=RunStatus.DONE
+            source=RunSource.REGISTRY, area_code=area, status=RunStatus.DONE
         ).exists():
             continue
-        run, job = quality_run_request(actor=ACTOR, area_code=county)
+        run, job = quality_run_request(actor=ACTOR, area_code=area)
         job_run_now(job)
         run.refresh_from_db()
-        done.append(f"{county} {run.status} ({run.counts.get('errors', 0)} errors)")
+        done.append(f"{area} {run.status} ({run.counts.get('errors', 0)} errors)")
     return "quality runs: " + ("; ".join(done) or "present")
 
 

@@ -24,6 +24,8 @@ def main(folder: str) -> int:
             continue
         kind = "api" if name.startswith("/api/") else "page"
         target = API_TARGET if kind == "api" else PAGE_TARGET
+        if r["95%"] == "N/A":
+            continue
         p95 = float(r["95%"])
         worst[kind] = max(worst[kind], p95)
         mark = "ok" if p95 <= target else "**missed**"
