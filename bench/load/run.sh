@@ -33,9 +33,12 @@ PY=.venv/bin/python
 [ -f "$FANPIN_HOME/static/staticfiles.json" ] || $PY -m fanpin.cli collectstatic --noinput --verbosity 0
 
 # gunicorn as `fanpin serve --workers 4` runs it (gthread, 4 threads per worker, 120 s timeout), access
-# log to a file; no job worker (nothing in the run queues jobs)
+# log to a file; no job worker (nothing in the run queues jobs). Keep-alive 30 s instead of gunicorn's 2 s:
+# in production a proxy (nginx) holds the clients' connections; here Locust connects directly, and with
+# 2 s a client reusing a connection the server is just closing gets a connection error (requests, unlike
+# a browser, does not retry).
 $PY -m gunicorn fanpin.wsgi:application --bind "127.0.0.1:$PORT" --workers 4 --threads 4 --timeout 120 \
-  --access-logfile "$OUT/access.log" --error-logfile "$OUT/server.log" --pid "$OUT/gunicorn.pid" &
+  --keep-alive 30 --access-logfile "$OUT/access.log" --error-logfile "$OUT/server.log" --pid "$OUT/gunicorn.pid" &
 SERVER=$!
 SAMPLER=""
 cleanup() {
@@ -52,9 +55,9 @@ done
 # every 10 s: the summed RSS (MB) of the gunicorn master and workers, and the 1-minute load
 (
   while sleep 10; do
-    pids=$(pgrep -P "$SERVER" | tr '\n' ' ')
-    rss=$(ps -o rss= -p "$SERVER $pids" 2>/dev/null | awk '{s+=$1} END {printf "%.0f", s/1024}')
-    echo "$(date -u +%H:%M:%S) rss_mb=$rss workers=$(echo $pids | wc -w) load=$(cut -d' ' -f1 /proc/loadavg)"
+    pids=$(pgrep -P "$SERVER" | paste -sd, - || true)
+    rss=$(ps -o rss= -p "$SERVER${pids:+,$pids}" 2>/dev/null | awk '{s+=$1} END {printf "%.0f", s/1024}' || true)
+    echo "$(date -u +%H:%M:%S) rss_mb=$rss workers=$(echo "$pids" | tr ',' '\n' | grep -c . || true) load=$(cut -d' ' -f1 /proc/loadavg)"
   done
 ) > "$OUT/rss.log" &
 SAMPLER=$!
@@ -69,6 +72,16 @@ if [ "$PROCESSES" != "1" ]; then LOCUST_ARGS+=(--processes "$PROCESSES"); fi
 # Locust's own CPU time is printed at the end (it shares the 2 cores with the server)
 /usr/bin/time -v .venv/bin/locust "${LOCUST_ARGS[@]}" 2> >(tee "$OUT/locust.log" >&2) || true
 echo "after: $(uptime)" >> "$OUT/uptime.txt"
+# CPU seconds used by the server side since it started: gunicorn (master + workers) and the PostgreSQL
+# backends connected to the database (persistent connections, CONN_MAX_AGE 60)
+cpu_of() { awk -v t="$(getconf CLK_TCK)" '{s+=($14+$15)/t} END {printf "%.1f", s}' "$@" 2>/dev/null || echo 0; }
+gpids=$(pgrep -P "$SERVER" | paste -sd' ' - || true)
+ppids=$(psql "$PG/$DB" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" | paste -sd' ' - || true)
+{
+  echo "gunicorn_cpu_s=$(cpu_of $(for p in $SERVER $gpids; do echo /proc/$p/stat; done))"
+  echo "postgres_backends=$(echo $ppids | wc -w) postgres_cpu_s=$(cpu_of $(for p in $ppids; do echo /proc/$p/stat; done))"
+} > "$OUT/server_cpu.txt"
+cat "$OUT/server_cpu.txt"
 # the server's CPU time and memory at the end (master and workers)
 ps -o pid,rss,cputime,args -p "$SERVER" --ppid "$SERVER" > "$OUT/server_ps.txt" || true
 cat "$OUT/uptime.txt"
