@@ -64,6 +64,9 @@ SAMPLER=$!
 
 psql "$PG/$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))" > "$OUT/db_size.txt"
 psql "$PG/$DB" -Atc "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER BY n_live_tup DESC LIMIT 15" >> "$OUT/db_size.txt"
+cpu_of() { awk -v t="$(getconf CLK_TCK)" '{s+=($14+$15)/t} END {printf "%.1f", s}' "$@" 2>/dev/null || echo 0; }
+gunicorn_cpu() { cpu_of $(for p in $SERVER $(pgrep -P "$SERVER" || true); do echo /proc/$p/stat; done); }
+GUNICORN_CPU_START=$(gunicorn_cpu)  # start-up (imports, the first curl) excluded below
 { echo "before: $(uptime)"; nproc; } > "$OUT/uptime.txt"
 echo "load test: $USERS users, spawn $SPAWN_RATE/s, $DURATION, Locust processes $PROCESSES -> $OUT"
 LOCUST_ARGS=(-f bench/load/locustfile.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION"
@@ -74,11 +77,9 @@ if [ "$PROCESSES" != "1" ]; then LOCUST_ARGS+=(--processes "$PROCESSES"); fi
 echo "after: $(uptime)" >> "$OUT/uptime.txt"
 # CPU seconds used by the server side since it started: gunicorn (master + workers) and the PostgreSQL
 # backends connected to the database (persistent connections, CONN_MAX_AGE 60)
-cpu_of() { awk -v t="$(getconf CLK_TCK)" '{s+=($14+$15)/t} END {printf "%.1f", s}' "$@" 2>/dev/null || echo 0; }
-gpids=$(pgrep -P "$SERVER" | paste -sd' ' - || true)
 ppids=$(psql "$PG/$DB" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" | paste -sd' ' - || true)
 {
-  echo "gunicorn_cpu_s=$(cpu_of $(for p in $SERVER $gpids; do echo /proc/$p/stat; done))"
+  echo "gunicorn_cpu_s=$(awk -v a="$(gunicorn_cpu)" -v b="$GUNICORN_CPU_START" 'BEGIN {printf "%.1f", a-b}') (during the Locust run, sign-ins included)"
   echo "postgres_backends=$(echo $ppids | wc -w) postgres_cpu_s=$(cpu_of $(for p in $ppids; do echo /proc/$p/stat; done))"
 } > "$OUT/server_cpu.txt"
 cat "$OUT/server_cpu.txt"
