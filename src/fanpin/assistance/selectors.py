@@ -449,11 +449,32 @@ def visit_list(*, user: Any, filters: dict | None = None) -> QuerySet[Visit]:
     month = str(f.get("month") or "")
     if len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit():
         qs = qs.filter(visited_on__year=int(month[:4]), visited_on__month=int(month[5:]))
+    qs = _households_first(qs, user=user, area_code=f.get("area"))
     return (
         qs.select_related("household", "recorded_by")
         .prefetch_related("persons")
         .order_by("-visited_on", "-id")
     )
+
+
+def _households_first(qs: QuerySet, *, user: Any, area_code: str | None) -> QuerySet:
+    """For a county or township, start from the area's households. Ordered by date with a LIMIT,
+    PostgreSQL otherwise walks the visit date index backwards and looks each visit's household up until
+    it has a page of the area's (≈ 8,000 lookups for a county of 1M households: 0.4–0.8 s; 30–60 ms this
+    way). The household ids are a materialized CTE so the planner cannot fold them back into the join.
+    Villages are fast either way; for cities and the province the id list would be the larger cost."""
+    from django.db.models.expressions import RawSQL
+
+    code = (area_code or "").strip()
+    prefix = area_prefix(user) or ""
+    if not (code.isdigit() and code.startswith(prefix)):
+        code = prefix
+    field = {6: "county_code", 9: "township_code"}.get(len(code))
+    if field is None or not code.isdigit():
+        return qs
+    table = Household._meta.db_table
+    sql = f'WITH area AS MATERIALIZED (SELECT id FROM "{table}" WHERE "{field}" = %s) SELECT id FROM area'
+    return qs.filter(household_id__in=RawSQL(sql, [code]))
 
 
 def visited_households(*, user: Any, households: list[Household], year: int, month: int) -> set[int]:
