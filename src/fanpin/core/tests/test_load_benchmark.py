@@ -27,6 +27,7 @@ def load_steps():
 
 
 def test_every_locust_task_runs_against_a_small_database(transactional_db, live_server, tmp_path, load_steps):
+    pytest.importorskip("locust", reason="Locust is in the test extra: pip install -e '.[test]'")
     from fanpin.assistance.models import Visit
     from fanpin.casework.models import Case
 
