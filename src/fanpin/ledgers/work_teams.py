@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from fanpin.core.fields import EncryptedCharField
 from fanpin.ledgers.framework.base import LedgerEntry
 from fanpin.ledgers.framework.definition import AREA, Column, Ledger, Metric, register
 from fanpin.ledgers.framework.metrics import count, in_area
@@ -20,7 +21,7 @@ class TeamMember(LedgerEntry):
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("职务", max_length=10, choices=TeamRole.choices)
     unit = models.CharField("派出单位", max_length=100)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=20, kind="phone", blank=True)  # encrypted at rest
     start_on = models.DateField("驻村开始日期")
     end_on = models.DateField("驻村结束日期", null=True, blank=True)
     days_week = models.PositiveSmallIntegerField("本周在村天数", default=0, validators=[MaxValueValidator(7)])

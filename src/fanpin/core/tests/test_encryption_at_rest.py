@@ -31,9 +31,15 @@ import json
 from fanpin.registry.models import Household, Member
 from fanpin.accounts.models import User
 from fanpin.assistance.models import ResponsiblePerson
+from datetime import date
+from fanpin.ledgers.work_teams import TeamMember
 m = Member.objects.order_by("id").first()
 m.bank_account = "ACCOUNT"
 m.save()
+TeamMember.objects.create(
+    area=m.household.village, name="驻村队员", role="工作队员",
+    unit="县农业农村局", phone="13700001234", start_on=date(2026, 1, 1),
+)
 values = {"id": [], "phone": [], "account": []}
 for m in Member.objects.all():
     values["id"].append(m.id_number)
@@ -43,6 +49,7 @@ for h in Household.objects.all():
     values["phone"] += [h.phone, h.collector_phone]
 values["phone"] += [u.phone for u in User.objects.all()]
 values["phone"] += [p.phone for p in ResponsiblePerson.objects.all()]
+values["phone"] += [t.phone for t in TeamMember.objects.all()]
 print(json.dumps({k: sorted({x for x in v if x}) for k, v in values.items()}))
 """.replace("ACCOUNT", ACCOUNT)
 
@@ -122,6 +129,7 @@ def test_no_plaintext_id_phone_or_account_in_the_database(tmp_path, backend):
         assert file_ids <= set(held["id"]) and file_phones <= set(held["phone"])
         assert len(held["id"]) > 1000 and len(held["phone"]) > 500
         assert ACCOUNT in held["account"] and len(held["account"]) > 10  # the demo's 一卡通 accounts too
+        assert "13700001234" in held["phone"]  # a 驻村工作队 member's phone (ledgers)
 
         data = database_bytes(home, url)
         assert len(data) > 100_000
