@@ -35,11 +35,6 @@ def keys(numbers: pa.Array) -> pa.Array:
     return pa.array(crypto.blind_index_many(numbers.to_pylist(), kind=KIND), pa.string())
 
 
-def registry_keys(values: pa.Array) -> pa.Array:
-    """Join keys of the registry's REGISTRY_KEY_SQL column: the registry's own blind index, as it is."""
-    return values
-
-
 def registry_key(number: str) -> str:
     """The join key of one ID number (tests, small lookups)."""
     return crypto.blind_index(number, kind=KIND)

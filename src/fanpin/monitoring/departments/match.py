@@ -65,15 +65,12 @@ def registry_members() -> pa.Table:
     registry, whichever area loaded it (the person may be registered in another county)."""
     from fanpin.monitoring.extract import read_table
 
-    members = read_table(
+    return read_table(
         f"SELECT {', '.join(c[1] for c in MEMBER_COLUMNS)} FROM registry_member m "
         f"JOIN registry_household h ON h.id = m.household_id WHERE {identity.REGISTRY_KEY_SQL} <> ''",
         [],
         MEMBER_COLUMNS,
     )
-    position = members.schema.get_field_index("id_key")
-    keys = identity.registry_keys(members.column("id_key").combine_chunks())
-    return members.set_column(position, "id_key", keys)
 
 
 def medical_history(batch: DepartmentBatch, months: int) -> list[Path]:
